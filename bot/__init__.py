@@ -1,0 +1,1 @@
+"""studybot: a Telegram study bot for UPSC aspirants."""

@@ -1,0 +1,1 @@
+"""The content bank: models, loader and lookups."""
