@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.content.loader import check_bank
+from bot.config import ConfigError, Settings, load_settings
+from bot.content.loader import ContentError, check_bank
+from bot.logging_setup import setup_logging
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+#: Exit code for a configuration mistake (a missing token, a bad setting).
+EXIT_CONFIG = 2
+#: Exit code for an invalid content bank.
+EXIT_CONTENT = 3
 
 
 def check_content(content_dir: Path, as_json: bool) -> int:
@@ -46,13 +52,43 @@ def check_content(content_dir: Path, as_json: bool) -> int:
     return 0 if result.ok else 1
 
 
+def _content_dir() -> Path:
+    """CONTENT_DIR without needing a token: check-content is for content authors too."""
+    from bot.config import DEFAULT_CONTENT_DIR
+
+    return Path(os.environ.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
+
+
+def _settings() -> Settings | None:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return None
+
+
+def run_bot() -> int:
+    settings = _settings()
+    if settings is None:
+        return EXIT_CONFIG
+    setup_logging(settings.log_level, settings.token)
+    from bot.app import run
+
+    try:
+        run(settings)
+    except ContentError as exc:
+        print(f"studybot: the content bank has problems:\n{exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot")
+    parser = argparse.ArgumentParser(prog="python -m bot", description="studybot: UPSC study bot for Telegram")
     sub = parser.add_subparsers(dest="command")
-    check = sub.add_parser("check-content", help="validate the content bank")
-    check.add_argument("--json", action="store_true")
+    sub.add_parser("run", help="run the bot (the default)")
+    check = sub.add_parser("check-content", help="validate the content bank and print counts")
+    check.add_argument("--json", action="store_true", help="end with one JSON summary line")
     args = parser.parse_args(argv)
     if args.command == "check-content":
-        return check_content(DEFAULT_CONTENT_DIR, args.json)
-    print("not yet", file=sys.stderr)
-    return 2
+        return check_content(_content_dir(), args.json)
+    return run_bot()

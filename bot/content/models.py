@@ -128,9 +128,7 @@ class Question(_Item):
             raise ValueError(f"shape {self.shape.value!r} takes no statements")
         poll = self.poll_question(split=False)
         if len(poll) > PollLimit.MAX_QUESTION_LENGTH and not self.statements:
-            raise ValueError(
-                f"question is {len(poll)} characters; a quiz poll allows {PollLimit.MAX_QUESTION_LENGTH}"
-            )
+            raise ValueError(f"question is {len(poll)} characters; a quiz poll allows {PollLimit.MAX_QUESTION_LENGTH}")
         if self.statements and len(self.split_poll_question()) > PollLimit.MAX_QUESTION_LENGTH:
             raise ValueError("closing question is too long for a poll")
         if len(self.statements_message()) > MessageLimit.MAX_TEXT_LENGTH:

@@ -1,0 +1,122 @@
+"""Building and running the bot: context, Application, command menus, polling and shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.clock import Clock, SystemClock
+from bot.commands import Scope, commands_for
+from bot.config import Settings
+from bot.content.loader import load_bank
+from bot.context import CONTEXT_KEY, AppContext
+from bot.handlers import register
+from bot.services.stats import StatsService
+from bot.services.study import StudyService
+from bot.storage.sqlite import SqliteRepository
+from bot.strings import t
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.POLL_ANSWER,
+    Update.POLL,
+    Update.MY_CHAT_MEMBER,
+    Update.CHANNEL_POST,
+]
+#: How long a graceful stop may take before we give up waiting on Telegram.
+STOP_TIMEOUT_S = 8.0
+
+
+async def open_context(settings: Settings, clock: Clock | None = None) -> AppContext:
+    """Apply migrations, then load and validate the content: both before any network call.
+
+    Raises ContentError (listing every problem) when the bank is invalid.
+    """
+    repo = await SqliteRepository.open(settings.database_path)
+    try:
+        bank = load_bank(settings.content_dir)
+    except BaseException:
+        await repo.close()
+        raise
+    return AppContext(
+        settings=settings,
+        clock=clock or SystemClock(),
+        repo=repo,
+        bank=bank,
+        study=StudyService(bank, repo),
+        stats=StatsService(bank, repo),
+    )
+
+
+def build_application(ctx: AppContext) -> Application:
+    settings = ctx.settings
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_base_url)
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.push_rate_per_second, max_retries=3))
+        .concurrent_updates(False)
+        .build()
+    )
+    application.bot_data[CONTEXT_KEY] = ctx
+    register(application)
+    return application
+
+
+async def set_command_menus(application: Application) -> None:
+    """One menu per scope, all built from bot.commands.COMMANDS."""
+    scopes = [
+        (Scope.PRIVATE, BotCommandScopeAllPrivateChats()),
+        (Scope.GROUP, BotCommandScopeAllGroupChats()),
+        (Scope.GROUP_ADMIN, BotCommandScopeAllChatAdministrators()),
+    ]
+    for scope, telegram_scope in scopes:
+        commands = [BotCommand(c.name, t(c.description_key)) for c in commands_for(scope)]
+        await application.bot.set_my_commands(commands, scope=telegram_scope)
+
+
+async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = None) -> None:
+    """Run until ``stop`` is set: migrations, content, command menus, then long polling."""
+    ctx = await open_context(settings, clock)
+    application = build_application(ctx)
+    try:
+        async with application:
+            await set_command_menus(application)
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
+            await application.start()
+            log.info("studybot is running with %d topics", len(ctx.bank.topics))
+            await stop.wait()
+            log.info("stopping")
+            with suppress(Exception):
+                await asyncio.wait_for(application.updater.stop(), STOP_TIMEOUT_S)
+            await application.stop()
+    finally:
+        await ctx.repo.close()
+
+
+def run(settings: Settings) -> None:
+    """``python -m bot``: serve until SIGTERM or SIGINT."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, stop)
+
+    asyncio.run(main())

@@ -1,0 +1,123 @@
+"""Settings from the environment and a ``.env`` file, with one clear line for each mistake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT_DIR = REPO_ROOT / "content"
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the variable and how to fix it."""
+
+
+def parse_hhmm(value: str) -> dt.time:
+    """Parse a 24-hour ``HH:MM`` (``7:30`` and ``07:30`` both work); ValueError otherwise."""
+    match = _TIME.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a 24-hour time like 08:00")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+class Settings(BaseSettings):
+    """Every setting, named as the environment variable that sets it."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr = Field(alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
+    database_path: Path = Field(Path("data/studybot.sqlite3"), alias="DATABASE_PATH")
+    content_dir: Path = Field(DEFAULT_CONTENT_DIR, alias="CONTENT_DIR")
+    timezone: str = Field("Asia/Kolkata", alias="TIMEZONE")
+    daily_push_time: dt.time = Field(dt.time(8, 0), alias="DAILY_PUSH_TIME")
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(frozenset(), alias="ADMIN_IDS")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+    group_cooldown_seconds: int = Field(30, ge=0, alias="GROUP_COOLDOWN_SECONDS")
+    #: Global send cap for the rate limiter, messages per second (Telegram's broadcast limit is ~30/s).
+    push_rate_per_second: float = Field(25.0, gt=0, alias="PUSH_RATE_PER_SECOND")
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_present(cls, token: SecretStr) -> SecretStr:
+        if not token.get_secret_value().strip():
+            raise ValueError("is empty")
+        return token
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{name!r} is not an IANA time zone such as Asia/Kolkata") from None
+        return name
+
+    @field_validator("daily_push_time", mode="before")
+    @classmethod
+    def _hhmm(cls, value: object) -> object:
+        return parse_hhmm(value) if isinstance(value, str) else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            bad = [p for p in parts if not re.fullmatch(r"-?\d+", p)]
+            if bad:
+                raise ValueError(f"{bad[0]!r} is not a numeric Telegram user id")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"{value!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def token(self) -> str:
+        return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+_HINTS = {
+    "TELEGRAM_BOT_TOKEN": "get a token from @BotFather in Telegram (/newbot) and put it in the environment "
+    "or in .env as TELEGRAM_BOT_TOKEN=...",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raise ConfigError with one line per bad variable (never the token's value)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "?"
+            name = _alias(name)
+            if err["type"] == "missing":
+                lines.append(f"{name} is not set: {_HINTS.get(name, 'set it in the environment or .env')}")
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                hint = f" ({_HINTS[name]})" if name in _HINTS else ""
+                lines.append(f"{name} is invalid: {msg}{hint}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _alias(name: str) -> str:
+    field = Settings.model_fields.get(name)
+    return field.alias if field is not None and field.alias else name.upper()

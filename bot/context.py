@@ -1,0 +1,33 @@
+"""The one object that carries the bot's collaborators, kept in ``application.bot_data``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.content.loader import Bank
+from bot.services.stats import StatsService
+from bot.services.study import StudyService
+from bot.storage.repository import ChatRecord, Repository
+
+CONTEXT_KEY = "studybot"
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    clock: Clock
+    repo: Repository
+    bank: Bank
+    study: StudyService
+    stats: StatsService
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    def chat_tz(self, chat: ChatRecord | None) -> ZoneInfo:
+        """A chat's own time zone, or the operator's default."""
+        return ZoneInfo(chat.timezone) if chat and chat.timezone else self.settings.tz

@@ -1,0 +1,46 @@
+"""Every handler, registered in one place and in a deliberate order."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    PollAnswerHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.handlers import answers, basics, callbacks, errors, stats, study
+from bot.handlers.common import remember
+
+#: New messages and channel posts; edited ones are ignored on purpose.
+FRESH = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+
+
+def register(application: Application) -> None:
+    """Group -1 records who wrote; group 0 answers. Order within group 0 matters: the first
+    matching handler wins, so commands come first and the catch-alls last."""
+    application.add_handler(TypeHandler(object, remember), group=-1)
+
+    commands = {
+        "start": basics.start,
+        "help": basics.help_command,
+        "fact": study.fact,
+        "quiz": study.quiz,
+        "topics": study.topics,
+        "topic": study.topic,
+        "stats": stats.stats,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=FRESH))
+
+    application.add_handler(CallbackQueryHandler(callbacks.on_button))
+    application.add_handler(PollAnswerHandler(answers.on_poll_answer))
+
+    application.add_handler(MessageHandler(FRESH & filters.COMMAND, basics.unknown_command))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.COMMAND, basics.plain_text)
+    )
+    application.add_error_handler(errors.on_error)

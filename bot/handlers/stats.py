@@ -1,0 +1,23 @@
+"""/stats: the asking user's progress in this chat."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import render
+from bot.handlers.common import app_ctx, chat_record, is_private, reply
+from bot.strings import t
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    ctx = app_ctx(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    record = await chat_record(update, context)
+    result = await ctx.stats.user_stats(user.id, chat.id, ctx.chat_tz(record), ctx.now())
+    where = t("stats.where_private") if is_private(chat) else t("stats.where_group", title=escape(chat.title or ""))
+    await reply(update, render.stats(result, where))

@@ -1,0 +1,95 @@
+"""Plain results rendered to Telegram HTML text, through the keyed strings.
+
+Everything from content or from users is escaped here, once, so no name or query can format or ping.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.content.loader import Bank
+from bot.content.models import Fact, Question, Topic
+from bot.services.stats import UserStats
+from bot.strings import t
+
+
+def fact(item: Fact, bank: Bank, lang: str = "en") -> str:
+    topic = bank.topics[item.topic]
+    text = escape(item.text)
+    if item.as_of:
+        text += " " + t("fact.as_of", lang, date=item.as_of.strftime("%B %Y"))
+    return "\n\n".join(
+        [
+            t("fact.header", lang, topic=escape(topic.title)),
+            text,
+            t("fact.source", lang, source=escape(bank.cite(item.source))),
+        ]
+    )
+
+
+def statements_intro(question: Question, bank: Bank, lang: str = "en") -> str:
+    """The message sent before a poll whose statements do not fit in it."""
+    topic = bank.topics[question.topic]
+    return t("quiz.statements_header", lang, topic=escape(topic.title)) + "\n\n" + escape(question.statements_message())
+
+
+def full_explanation(question: Question, bank: Bank, lang: str = "en") -> str:
+    return t(
+        "quiz.full_explanation",
+        lang,
+        text=escape(question.full_text),
+        source=escape(bank.cite(question.source)),
+    )
+
+
+def topic_list(topics: list[Topic], lang: str = "en") -> str:
+    lines = [t("topics.header", lang)]
+    lines += [t("topics.line", lang, title=escape(x.title), description=escape(x.description)) for x in topics]
+    return "\n".join(lines)
+
+
+def topic_page(topic: Topic, bank: Bank, lang: str = "en") -> str:
+    page = t(
+        "topic.page",
+        lang,
+        title=escape(topic.title),
+        summary=escape(topic.summary),
+        takeaways="\n".join(f"• {escape(x)}" for x in topic.takeaways),
+        relevance=escape(topic.exam_relevance),
+    )
+    related = [bank.topics[r].title for r in topic.related if r in bank.topics]
+    if related:
+        page += "\n" + t("topic.related", lang, related=escape(", ".join(related)))
+    return page
+
+
+def stats(result: UserStats, where: str, lang: str = "en") -> str:
+    if not result.answered:
+        return t("stats.none", lang)
+    parts = [
+        t("stats.header", lang, where=where),
+        t(
+            "stats.summary",
+            lang,
+            answered=result.answered,
+            correct=result.correct,
+            accuracy=result.accuracy,
+            streak=result.streak,
+            best=result.best_streak,
+        ),
+    ]
+    if result.topics:
+        lines = [t("stats.by_topic", lang)]
+        lines += [
+            t(
+                "stats.topic_line",
+                lang,
+                title=escape(x.title),
+                correct=x.correct,
+                answered=x.answered,
+                accuracy=x.accuracy,
+            )
+            for x in result.topics
+        ]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)

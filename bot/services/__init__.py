@@ -1,0 +1,1 @@
+"""Services: the bot's behaviour, free of Telegram types."""

@@ -1,0 +1,80 @@
+"""Per-user progress in one chat: totals, accuracy, streaks and a per-topic breakdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.content.loader import Bank
+from bot.storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    topic_id: str
+    title: str
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> int:
+        return round(100 * self.correct / self.answered) if self.answered else 0
+
+
+@dataclass(frozen=True)
+class UserStats:
+    answered: int
+    correct: int
+    streak: int
+    best_streak: int
+    topics: list[TopicStats]
+    active_days: frozenset[dt.date]
+
+    @property
+    def accuracy(self) -> int:
+        return round(100 * self.correct / self.answered) if self.answered else 0
+
+
+def streaks(days: set[dt.date] | frozenset[dt.date], today: dt.date) -> tuple[int, int]:
+    """(current, best) runs of consecutive days. Today without an answer yet does not break the run."""
+    best = run = 0
+    previous = None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == dt.timedelta(days=1) else 1
+        best = max(best, run)
+        previous = day
+    current = 0
+    day = today if today in days else today - dt.timedelta(days=1)
+    while day in days:
+        current += 1
+        day -= dt.timedelta(days=1)
+    return current, best
+
+
+class StatsService:
+    def __init__(self, bank: Bank, repo: Repository) -> None:
+        self.bank = bank
+        self.repo = repo
+
+    async def user_stats(self, user_id: int, chat_id: int, tz: ZoneInfo, now: dt.datetime) -> UserStats:
+        tallies = await self.repo.topic_tallies(user_id, chat_id)
+        days = frozenset(t.astimezone(tz).date() for t in await self.repo.answer_times(user_id, chat_id))
+        current, best = streaks(days, now.astimezone(tz).date())
+        topics = [
+            TopicStats(
+                t.topic_id,
+                self.bank.topics[t.topic_id].title if t.topic_id in self.bank.topics else t.topic_id,
+                t.answered,
+                t.correct,
+            )
+            for t in tallies
+        ]
+        return UserStats(
+            answered=sum(t.answered for t in tallies),
+            correct=sum(t.correct for t in tallies),
+            streak=current,
+            best_streak=best,
+            topics=topics,
+            active_days=days,
+        )

@@ -1,0 +1,158 @@
+"""Facts and quizzes: the no-repeat rotation, shuffled quiz plans and answer checking.
+
+Free of Telegram types: handlers pass ids and texts in and render the plain results that come out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from bot.content.loader import Bank
+from bot.content.models import Fact, Question
+from bot.content.search import SearchResult, TopicIndex
+from bot.storage.repository import AnswerRecord, PollRecord, Repository
+
+ALL_TOPICS = "*"
+
+
+@dataclass(frozen=True)
+class QuizPlan:
+    """One quiz as it will be shown: options in shuffled order and the way back to the content."""
+
+    question: Question
+    #: Sent as a message just before the poll when the statements do not fit in it.
+    intro: str | None
+    poll_question: str
+    options: list[str]
+    #: order[shown position] = index in question.options
+    order: tuple[int, ...]
+    correct: int
+    explanation: str
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """A newly recorded answer, with what a follow-up message needs."""
+
+    poll: PollRecord
+    question: Question
+    user_id: int
+    chosen: int
+    is_correct: bool
+
+
+class StudyService:
+    """Chooses what a chat sees next and records what its members answer."""
+
+    def __init__(self, bank: Bank, repo: Repository, rng: random.Random | None = None) -> None:
+        self.bank = bank
+        self.repo = repo
+        self.rng = rng or random.Random()
+        self.index = TopicIndex(list(bank.topics.values()))
+
+    def find_topic(self, query: str) -> SearchResult:
+        return self.index.search(query)
+
+    async def next_fact(self, chat_id: int, topic_id: str | None, now: dt.datetime) -> Fact | None:
+        """A fact the chat has not seen in this scope since its last full cycle."""
+        facts = {f.id: f for f in self.bank.facts_in(topic_id)}
+        chosen = await self._rotate(chat_id, "fact", topic_id, list(facts), now)
+        return facts[chosen] if chosen else None
+
+    async def next_question(self, chat_id: int, topic_id: str | None, now: dt.datetime) -> Question | None:
+        questions = {q.id: q for q in self.bank.questions_in(topic_id)}
+        chosen = await self._rotate(chat_id, "question", topic_id, list(questions), now)
+        return questions[chosen] if chosen else None
+
+    async def _rotate(
+        self, chat_id: int, kind: str, topic_id: str | None, ids: list[str], now: dt.datetime
+    ) -> str | None:
+        if not ids:
+            return None
+        scope = topic_id or ALL_TOPICS
+        seen = await self.repo.seen_items(chat_id, kind, scope)
+        fresh = [i for i in ids if i not in seen]
+        if not fresh:
+            # Every item in the scope has been seen: a new cycle begins.
+            await self.repo.reset_seen(chat_id, kind, scope)
+            fresh = ids
+        chosen = self.rng.choice(sorted(fresh))
+        await self.repo.mark_seen(chat_id, kind, scope, chosen, now)
+        return chosen
+
+    def plan_quiz(self, question: Question) -> QuizPlan:
+        """Shuffle the options; the plan remembers where the correct one went."""
+        order = list(range(len(question.options)))
+        self.rng.shuffle(order)
+        split = question.needs_split()
+        return QuizPlan(
+            question=question,
+            intro=question.statements_message() if split else None,
+            poll_question=question.poll_question(split),
+            options=[question.options[i] for i in order],
+            order=tuple(order),
+            correct=order.index(question.answer),
+            explanation=question.explanation,
+        )
+
+    async def register_poll(
+        self,
+        plan: QuizPlan,
+        *,
+        poll_id: str,
+        chat_id: int,
+        message_id: int | None,
+        now: dt.datetime,
+        purpose: str = "quiz",
+        requested_by: int | None = None,
+        anonymous: bool = False,
+    ) -> PollRecord:
+        record = PollRecord(
+            poll_id=poll_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            question_id=plan.question.id,
+            option_order=plan.order,
+            correct_option=plan.correct,
+            sent_at=now,
+            purpose=purpose,
+            requested_by=requested_by,
+            is_anonymous=anonymous,
+        )
+        await self.repo.save_poll(record)
+        return record
+
+    async def record_answer(
+        self, poll_id: str, user_id: int, option_ids: list[int], now: dt.datetime
+    ) -> AnswerOutcome | None:
+        """Store an answer once; None for unknown polls, retracted votes and repeats."""
+        if not option_ids:
+            return None
+        poll = await self.repo.get_poll(poll_id)
+        if poll is None:
+            return None
+        question = self.bank.questions.get(poll.question_id)
+        shown = option_ids[0]
+        if question is None or not 0 <= shown < len(poll.option_order):
+            return None
+        chosen = poll.option_order[shown]
+        correct = poll.option_order[poll.correct_option]
+        is_correct = shown == poll.correct_option
+        new = await self.repo.record_answer(
+            AnswerRecord(
+                poll_id=poll_id,
+                user_id=user_id,
+                chat_id=poll.chat_id,
+                question_id=question.id,
+                topic_id=question.topic,
+                chosen_option=chosen,
+                correct_option=correct,
+                is_correct=is_correct,
+                answered_at=now,
+            )
+        )
+        if not new:
+            return None
+        return AnswerOutcome(poll, question, user_id, chosen, is_correct)

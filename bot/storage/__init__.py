@@ -1,0 +1,1 @@
+"""Storage: the repository interface, its SQLite implementation and the migration runner."""

@@ -1,0 +1,113 @@
+"""The storage interface the services depend on, and the plain records it trades in.
+
+No Telegram types and no SQL here: a PostgreSQL store implements the same Protocol and the
+services and handlers do not change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    chat_id: int
+    type: str
+    title: str | None = None
+    username: str | None = None
+    timezone: str | None = None
+    push_time: str | None = None
+    push_topic: str | None = None
+    subscribed: bool = False
+    active: bool = True
+    paused_until: dt.date | None = None
+    language: str = "en"
+
+    @property
+    def is_channel(self) -> bool:
+        return self.type == "channel"
+
+    @property
+    def is_group(self) -> bool:
+        return self.type in ("group", "supergroup")
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    poll_id: str
+    chat_id: int
+    message_id: int | None
+    question_id: str
+    #: option_order[shown position] = index of that option in the content's list.
+    option_order: tuple[int, ...]
+    correct_option: int
+    sent_at: dt.datetime
+    purpose: str = "quiz"
+    requested_by: int | None = None
+    is_anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    poll_id: str
+    user_id: int
+    chat_id: int
+    question_id: str
+    topic_id: str
+    chosen_option: int
+    correct_option: int
+    is_correct: bool
+    answered_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class TopicTally:
+    topic_id: str
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    chat_id: int
+    local_date: dt.date
+    state: str
+    attempts: int
+    claimed_at: dt.datetime
+
+
+class Repository(Protocol):
+    """Everything the services store and read."""
+
+    async def close(self) -> None: ...
+
+    # chats and users
+    async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None: ...
+    async def get_chat(self, chat_id: int) -> ChatRecord | None: ...
+    async def update_chat(self, chat_id: int, **changes: object) -> None: ...
+    async def upsert_user(self, user_id: int, first_name: str, username: str | None) -> None: ...
+
+    # the no-repeat rotation
+    async def seen_items(self, chat_id: int, kind: str, scope: str) -> set[str]: ...
+    async def mark_seen(self, chat_id: int, kind: str, scope: str, item_id: str, at: dt.datetime) -> None: ...
+    async def reset_seen(self, chat_id: int, kind: str, scope: str) -> None: ...
+
+    # polls and answers
+    async def save_poll(self, poll: PollRecord) -> None: ...
+    async def get_poll(self, poll_id: str) -> PollRecord | None: ...
+    async def record_answer(self, answer: AnswerRecord) -> bool: ...
+    async def topic_tallies(self, user_id: int, chat_id: int) -> list[TopicTally]: ...
+    async def answer_times(self, user_id: int, chat_id: int) -> list[dt.datetime]: ...
+
+    # the daily push
+    def subscribed_chats(self, batch_size: int = 500) -> AsyncIterator[list[ChatRecord]]: ...
+    async def claim_delivery(
+        self, chat_id: int, local_date: dt.date, now: dt.datetime, stale_after: dt.timedelta
+    ) -> bool: ...
+    async def finish_delivery(
+        self, chat_id: int, local_date: dt.date, state: str, now: dt.datetime, error: str | None = None
+    ) -> None: ...
+    async def get_delivery(self, chat_id: int, local_date: dt.date) -> Delivery | None: ...

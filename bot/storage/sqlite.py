@@ -1,0 +1,274 @@
+"""The embedded store: SQLite through aiosqlite, in WAL mode, one connection per process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.migrations import migrate
+from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, PollRecord, TopicTally
+
+#: Columns of ``chats`` that update_chat may set (names are never taken from input).
+_CHAT_SETTINGS = frozenset(
+    {"timezone", "push_time", "push_topic", "subscribed", "active", "paused_until", "language", "title"}
+)
+
+
+def _ts(value: dt.datetime) -> str:
+    """Timestamps are stored as UTC ISO-8601 text, which sorts in time order."""
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _parse_ts(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value)
+
+
+def _sql_value(value: object) -> object:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class SqliteRepository:
+    """Repository on one aiosqlite connection; every write is committed before it returns."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    @classmethod
+    async def open(cls, path: Path | str) -> SqliteRepository:
+        """Open (creating folders and the file as needed), switch to WAL and apply migrations."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(str(path))
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA foreign_keys=ON")
+        await db.execute("PRAGMA busy_timeout=5000")
+        await migrate(db)
+        return cls(db)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        cursor = await self._db.execute(sql, params)
+        await self._db.commit()
+        return cursor.rowcount
+
+    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
+        async with self._db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    # --- chats and users ------------------------------------------------------------------------
+    async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
+        now = _ts(dt.datetime.now(dt.UTC))
+        await self._write(
+            "INSERT INTO chats (chat_id, type, title, username, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title,"
+            " username = excluded.username, updated_at = excluded.updated_at"
+            " WHERE chats.type IS NOT excluded.type OR chats.title IS NOT excluded.title"
+            " OR chats.username IS NOT excluded.username",
+            (chat_id, type, title, username, now, now),
+        )
+
+    async def get_chat(self, chat_id: int) -> ChatRecord | None:
+        row = await self._one("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
+        return _chat(row) if row else None
+
+    async def update_chat(self, chat_id: int, **changes: object) -> None:
+        unknown = set(changes) - _CHAT_SETTINGS
+        if unknown:
+            raise ValueError(f"not chat settings: {sorted(unknown)}")
+        if not changes:
+            return
+        names = sorted(changes)
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        params = [_sql_value(changes[name]) for name in names]
+        await self._write(
+            f"UPDATE chats SET {assignments}, updated_at = ? WHERE chat_id = ?",
+            (*params, _ts(dt.datetime.now(dt.UTC)), chat_id),
+        )
+
+    async def upsert_user(self, user_id: int, first_name: str, username: str | None) -> None:
+        await self._write(
+            "INSERT INTO users (user_id, first_name, username, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
+            " username = excluded.username, updated_at = excluded.updated_at"
+            " WHERE users.first_name IS NOT excluded.first_name OR users.username IS NOT excluded.username",
+            (user_id, first_name, username, _ts(dt.datetime.now(dt.UTC))),
+        )
+
+    # --- rotation -------------------------------------------------------------------------------
+    async def seen_items(self, chat_id: int, kind: str, scope: str) -> set[str]:
+        rows = await self._all(
+            "SELECT item_id FROM seen_items WHERE chat_id = ? AND kind = ? AND scope = ?",
+            (chat_id, kind, scope),
+        )
+        return {row[0] for row in rows}
+
+    async def mark_seen(self, chat_id: int, kind: str, scope: str, item_id: str, at: dt.datetime) -> None:
+        await self._write(
+            "INSERT OR IGNORE INTO seen_items (chat_id, kind, scope, item_id, seen_at) VALUES (?, ?, ?, ?, ?)",
+            (chat_id, kind, scope, item_id, _ts(at)),
+        )
+
+    async def reset_seen(self, chat_id: int, kind: str, scope: str) -> None:
+        await self._write("DELETE FROM seen_items WHERE chat_id = ? AND kind = ? AND scope = ?", (chat_id, kind, scope))
+
+    # --- polls and answers ----------------------------------------------------------------------
+    async def save_poll(self, poll: PollRecord) -> None:
+        await self._write(
+            "INSERT INTO polls (poll_id, chat_id, message_id, question_id, option_order, correct_option,"
+            " purpose, requested_by, is_anonymous, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                poll.poll_id,
+                poll.chat_id,
+                poll.message_id,
+                poll.question_id,
+                json.dumps(list(poll.option_order)),
+                poll.correct_option,
+                poll.purpose,
+                poll.requested_by,
+                int(poll.is_anonymous),
+                _ts(poll.sent_at),
+            ),
+        )
+
+    async def get_poll(self, poll_id: str) -> PollRecord | None:
+        row = await self._one("SELECT * FROM polls WHERE poll_id = ?", (poll_id,))
+        if row is None:
+            return None
+        return PollRecord(
+            poll_id=row["poll_id"],
+            chat_id=row["chat_id"],
+            message_id=row["message_id"],
+            question_id=row["question_id"],
+            option_order=tuple(json.loads(row["option_order"])),
+            correct_option=row["correct_option"],
+            sent_at=_parse_ts(row["sent_at"]),
+            purpose=row["purpose"],
+            requested_by=row["requested_by"],
+            is_anonymous=bool(row["is_anonymous"]),
+        )
+
+    async def record_answer(self, answer: AnswerRecord) -> bool:
+        inserted = await self._write(
+            "INSERT OR IGNORE INTO answers (poll_id, user_id, chat_id, question_id, topic_id, chosen_option,"
+            " correct_option, is_correct, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                answer.poll_id,
+                answer.user_id,
+                answer.chat_id,
+                answer.question_id,
+                answer.topic_id,
+                answer.chosen_option,
+                answer.correct_option,
+                int(answer.is_correct),
+                _ts(answer.answered_at),
+            ),
+        )
+        return inserted == 1
+
+    async def topic_tallies(self, user_id: int, chat_id: int) -> list[TopicTally]:
+        rows = await self._all(
+            "SELECT topic_id, COUNT(*), SUM(is_correct) FROM answers WHERE user_id = ? AND chat_id = ?"
+            " GROUP BY topic_id ORDER BY topic_id",
+            (user_id, chat_id),
+        )
+        return [TopicTally(row[0], row[1], row[2] or 0) for row in rows]
+
+    async def answer_times(self, user_id: int, chat_id: int) -> list[dt.datetime]:
+        rows = await self._all(
+            "SELECT answered_at FROM answers WHERE user_id = ? AND chat_id = ? ORDER BY answered_at",
+            (user_id, chat_id),
+        )
+        return [_parse_ts(row[0]) for row in rows]
+
+    # --- the daily push -------------------------------------------------------------------------
+    async def subscribed_chats(self, batch_size: int = 500) -> AsyncIterator[list[ChatRecord]]:
+        """Subscribed, active chats in batches, by keyset so memory stays flat at any size."""
+        last = None
+        while True:
+            if last is None:
+                rows = await self._all(
+                    "SELECT * FROM chats WHERE subscribed = 1 AND active = 1 ORDER BY chat_id LIMIT ?",
+                    (batch_size,),
+                )
+            else:
+                rows = await self._all(
+                    "SELECT * FROM chats WHERE subscribed = 1 AND active = 1 AND chat_id > ? ORDER BY chat_id LIMIT ?",
+                    (last, batch_size),
+                )
+            if not rows:
+                return
+            yield [_chat(row) for row in rows]
+            last = rows[-1]["chat_id"]
+
+    async def claim_delivery(
+        self, chat_id: int, local_date: dt.date, now: dt.datetime, stale_after: dt.timedelta
+    ) -> bool:
+        """Claim today's push for a chat. A failed row, or a claim older than stale_after (a crash
+        between claim and send), may be claimed again; a sent row never."""
+        stale = _ts(now - stale_after)
+        changed = await self._write(
+            "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at) VALUES (?, ?, 'claimed', 1, ?)"
+            " ON CONFLICT (chat_id, local_date) DO UPDATE SET state = 'claimed',"
+            " attempts = deliveries.attempts + 1, claimed_at = excluded.claimed_at, error = NULL"
+            " WHERE deliveries.state = 'failed' OR (deliveries.state = 'claimed' AND deliveries.claimed_at < ?)",
+            (chat_id, local_date.isoformat(), _ts(now), stale),
+        )
+        return changed == 1
+
+    async def finish_delivery(
+        self, chat_id: int, local_date: dt.date, state: str, now: dt.datetime, error: str | None = None
+    ) -> None:
+        await self._write(
+            "UPDATE deliveries SET state = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, error = ?"
+            " WHERE chat_id = ? AND local_date = ?",
+            (state, state, _ts(now), error, chat_id, local_date.isoformat()),
+        )
+
+    async def get_delivery(self, chat_id: int, local_date: dt.date) -> Delivery | None:
+        row = await self._one(
+            "SELECT * FROM deliveries WHERE chat_id = ? AND local_date = ?", (chat_id, local_date.isoformat())
+        )
+        if row is None:
+            return None
+        return Delivery(
+            chat_id=row["chat_id"],
+            local_date=dt.date.fromisoformat(row["local_date"]),
+            state=row["state"],
+            attempts=row["attempts"],
+            claimed_at=_parse_ts(row["claimed_at"]),
+        )
+
+
+def _chat(row: aiosqlite.Row) -> ChatRecord:
+    paused = row["paused_until"]
+    return ChatRecord(
+        chat_id=row["chat_id"],
+        type=row["type"],
+        title=row["title"],
+        username=row["username"],
+        timezone=row["timezone"],
+        push_time=row["push_time"],
+        push_topic=row["push_topic"],
+        subscribed=bool(row["subscribed"]),
+        active=bool(row["active"]),
+        paused_until=dt.date.fromisoformat(paused) if paused else None,
+        language=row["language"],
+    )

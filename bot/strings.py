@@ -1,0 +1,96 @@
+"""Every user-facing string, keyed, in one place so that a Hindi table can sit beside the English one.
+
+Texts are Telegram HTML. Placeholders are filled by :func:`t`; values that come from users or
+content must be escaped by the caller (``html.escape``) before they are passed in.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+EN: dict[str, str] = {
+    # --- start and help -------------------------------------------------------------------------
+    "start.greeting": "Namaste, {name}! 👋",
+    "help.intro": (
+        "<b>studybot</b> helps you prepare for the UPSC Civil Services exam — Prelims and Mains GS-II "
+        "(international institutions, India's diaspora and labour migration) — with short, sourced facts and "
+        "quiz polls on the <b>International Organization for Migration (IOM)</b> and the "
+        "<b>Colombo Process</b>.\n\nEvery fact and question cites its source. Your answers are saved, so "
+        "/stats shows your progress."
+    ),
+    "help.commands": "<b>Commands</b>",
+    "help.footer": "Tip: try /topic colombo or /quiz.",
+    # --- command descriptions (menus and /help) -------------------------------------------------
+    "cmd.start": "What this bot does",
+    "cmd.help": "All commands",
+    "cmd.fact": "A fact with its source — /fact [topic]",
+    "cmd.quiz": "A quiz poll — /quiz [topic]",
+    "cmd.topics": "Every topic",
+    "cmd.topic": "A topic's study page — /topic <name>",
+    "cmd.stats": "Your answers, accuracy and streak",
+    "cmd.subscribe": "Daily fact and quiz — /subscribe [topic]",
+    "cmd.unsubscribe": "Stop the daily push",
+    "cmd.settime": "Daily push time — /settime HH:MM",
+    "cmd.timezone": "Your time zone — /timezone Asia/Kolkata",
+    "cmd.pause": "Pause the daily push — /pause <days>",
+    "cmd.resume": "Resume the daily push",
+    "cmd.settings": "Your daily push settings",
+    "cmd.leaderboard": "Top members of this group — /leaderboard [week|all]",
+    "cmd.review": "Questions due for spaced review",
+    "cmd.mistakes": "Your latest wrong answers",
+    "cmd.test": "A 10-question mock test — /test [topic]",
+    "cmd.mains": "A Mains answer-writing prompt — /mains [topic]",
+    "cmd.export": "Download your answer history (CSV)",
+    "cmd.forget": "Delete everything stored about you",
+    # --- facts and quizzes ----------------------------------------------------------------------
+    "fact.header": "💡 <b>{topic}</b>",
+    "fact.source": "<i>Source: {source}</i>",
+    "fact.as_of": "(as of {date})",
+    "quiz.statements_header": "📝 <b>{topic}</b>",
+    "quiz.full_explanation": "📖 <b>Explanation</b>\n{text}\n\n<i>Source: {source}</i>",
+    "quiz.source_footer": "Source: {source}",
+    # --- topics ---------------------------------------------------------------------------------
+    "topics.header": "<b>Topics</b> — tap one for its study page:",
+    "topics.line": "• <b>{title}</b> — {description}",
+    "topic.page": (
+        "📚 <b>{title}</b>\n\n{summary}\n\n<b>Key takeaways</b>\n{takeaways}\n\n<b>Exam relevance</b>: {relevance}"
+    ),
+    "topic.related": "<b>Related</b>: {related}",
+    "topic.not_found": "No topic like “{query}”. Did you mean one of these?",
+    "topic.choose": "Several topics match “{query}”. Which one?",
+    "topic.usage": "Which topic? Try /topic colombo — or pick one:",
+    "button.fact": "💡 Fact",
+    "button.quiz": "❓ Quiz",
+    "button.page": "📚 Study page",
+    # --- stats ----------------------------------------------------------------------------------
+    "stats.none": (
+        "You have not answered any questions here yet. Send /quiz for a question — your answers are "
+        "counted from then on."
+    ),
+    "stats.header": "📊 <b>Your progress</b> {where}",
+    "stats.where_private": "(this chat)",
+    "stats.where_group": "in <b>{title}</b>",
+    "stats.summary": (
+        "Answered: <b>{answered}</b>\nCorrect: <b>{correct}</b>\nAccuracy: <b>{accuracy}%</b>\n"
+        "Streak: <b>{streak}</b> day(s) (best {best})"
+    ),
+    "stats.topic_line": "• {title}: {correct}/{answered} ({accuracy}%)",
+    "stats.by_topic": "<b>By topic</b>",
+    # --- errors and bad input -------------------------------------------------------------------
+    "error.unknown_command": "I don't know that command. Send /help to see what I can do.",
+    "error.text": "I answer commands — send /help to see them, or /quiz for a question.",
+    "error.stale_button": "That button has expired. Send the command again.",
+    "error.generic": "Sorry, something went wrong on my side. Please try again in a moment.",
+    "error.too_long": "That is longer than I can read. Please keep it short, e.g. /topic colombo.",
+    "error.empty_scope": "There is nothing in that topic yet.",
+}
+
+_TABLES: dict[str, dict[str, str]] = {"en": EN}
+STRINGS = MappingProxyType(_TABLES)
+
+
+def t(key: str, lang: str = "en", /, **values: object) -> str:
+    """The text for ``key`` in ``lang`` (falling back to English), with placeholders filled."""
+    table = _TABLES.get(lang, EN)
+    template = table.get(key) or EN[key]
+    return template.format(**values) if values else template
