@@ -22,6 +22,9 @@ from bot.config import Settings
 from bot.content.loader import load_bank
 from bot.context import CONTEXT_KEY, AppContext
 from bot.handlers import register
+from bot.jobs import schedule_jobs
+from bot.services.chat_settings import ChatSettingsService
+from bot.services.push import PushService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
 from bot.storage.sqlite import SqliteRepository
@@ -59,6 +62,8 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
         bank=bank,
         study=StudyService(bank, repo),
         stats=StatsService(bank, repo),
+        chat_settings=ChatSettingsService(repo, settings.tz, settings.daily_push_time),
+        push=PushService(repo, settings.tz, settings.daily_push_time),
     )
 
 
@@ -89,7 +94,7 @@ async def set_command_menus(application: Application) -> None:
         await application.bot.set_my_commands(commands, scope=telegram_scope)
 
 
-async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = None) -> None:
+async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = None, *, with_jobs: bool = True) -> None:
     """Run until ``stop`` is set: migrations, content, command menus, then long polling."""
     ctx = await open_context(settings, clock)
     application = build_application(ctx)
@@ -99,6 +104,8 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
             await application.start()
+            if with_jobs:
+                schedule_jobs(application)
             log.info("studybot is running with %d topics", len(ctx.bank.topics))
             await stop.wait()
             log.info("stopping")

@@ -35,6 +35,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("topics", EVERYWHERE),
     CommandSpec("topic", EVERYWHERE),
     CommandSpec("stats", EVERYWHERE | Scope.CHANNEL),
+    CommandSpec("subscribe", SETTINGS),
+    CommandSpec("unsubscribe", SETTINGS),
+    CommandSpec("settime", SETTINGS),
+    CommandSpec("timezone", SETTINGS),
+    CommandSpec("pause", SETTINGS),
+    CommandSpec("resume", SETTINGS),
+    CommandSpec("settings", EVERYWHERE | Scope.CHANNEL),
     CommandSpec("help", EVERYWHERE),
     CommandSpec("start", Scope.PRIVATE),
 )

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content.loader import Bank
+from bot.services.chat_settings import ChatSettingsService
+from bot.services.push import PushService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
 from bot.storage.repository import ChatRecord, Repository
@@ -24,6 +26,8 @@ class AppContext:
     bank: Bank
     study: StudyService
     stats: StatsService
+    chat_settings: ChatSettingsService
+    push: PushService
 
     def now(self) -> dt.datetime:
         return self.clock.now()

@@ -76,6 +76,47 @@ EN: dict[str, str] = {
     ),
     "stats.topic_line": "• {title}: {correct}/{answered} ({accuracy}%)",
     "stats.by_topic": "<b>By topic</b>",
+    # --- daily push settings -------------------------------------------------------------------
+    "sub.done": (
+        "✅ Subscribed! You'll get a fact and a quiz every day at <b>{time}</b> ({tz}){topic}.\n"
+        "Change it with /settime HH:MM or /timezone, pause with /pause, stop with /unsubscribe."
+    ),
+    "sub.topic_suffix": " on <b>{topic}</b>",
+    "sub.stopped": "🔕 Unsubscribed. Your progress is kept — /subscribe brings the daily push back.",
+    "sub.not_subscribed": "This chat is not subscribed. Send /subscribe for a daily fact and quiz.",
+    "settime.usage": "Send the time in 24-hour form, for example <code>/settime 07:30</code> or <code>/settime 21:00</code>.",
+    "settime.done": "⏰ Daily push time set to <b>{time}</b> ({tz}).",
+    "timezone.usage": "Send an IANA time zone, for example <code>/timezone Asia/Kolkata</code> or <code>/timezone Europe/London</code>.",
+    "timezone.done": "🌐 Time zone set to <b>{tz}</b>. Local time there is {local}.",
+    "timezone.suggest": "I don't know the time zone “{query}”. Did you mean one of these?",
+    "timezone.unknown": "I don't know the time zone “{query}”. Try a name like <code>Asia/Kolkata</code>.",
+    "pause.usage": "Send how many days to pause, from 1 to {max}, for example <code>/pause 7</code>.",
+    "pause.done": "⏸ Paused until <b>{date}</b> (inclusive). /resume restarts it sooner.",
+    "resume.done": "▶️ Resumed. Next push: {next}.",
+    "resume.not_paused": "The daily push is not paused.",
+    "settings.header": "⚙️ <b>Daily push settings</b>",
+    "settings.body": (
+        "Subscribed: <b>{subscribed}</b>\nTime: <b>{time}</b>\nTime zone: <b>{tz}</b>\nTopic: <b>{topic}</b>\n"
+        "Paused: <b>{paused}</b>\nNext push: <b>{next}</b>"
+    ),
+    "settings.all_topics": "all topics",
+    "settings.yes": "yes",
+    "settings.no": "no",
+    "settings.not_paused": "no",
+    "settings.paused_until": "until {date}",
+    "settings.none": "—",
+    "button.subscribe": "🔔 Subscribe",
+    "button.unsubscribe": "🔕 Unsubscribe",
+    "button.pause_week": "⏸ Pause 7 days",
+    "button.resume": "▶️ Resume",
+    "settings.saved": "Saved.",
+    "admin.only": "Only this group's admins can change its settings.",
+    # --- the daily push itself --------------------------------------------------------------------
+    "push.header": "☀️ <b>Your daily study — {date}</b>",
+    "push.late": "⏰ Sorry, this is late — it was due at {time}.",
+    "push.streak": "🔥 Streak: {days} day(s). Answer today's quiz to keep it going!",
+    "push.nudge": "🎯 Answer today's quiz to start a streak!",
+    "push.group_nudge": "🎯 Everyone: answer today's quiz — /leaderboard shows who's ahead.",
     # --- errors and bad input -------------------------------------------------------------------
     "error.unknown_command": "I don't know that command. Send /help to see what I can do.",
     "error.text": "I answer commands — send /help to see them, or /quiz for a question.",

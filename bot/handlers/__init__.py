@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import answers, basics, callbacks, errors, stats, study
+from bot.handlers import answers, basics, callbacks, errors, settings, stats, study
 from bot.handlers.common import remember
 
 #: New messages and channel posts; edited ones are ignored on purpose.
@@ -32,10 +32,18 @@ def register(application: Application) -> None:
         "topics": study.topics,
         "topic": study.topic,
         "stats": stats.stats,
+        "subscribe": settings.subscribe,
+        "unsubscribe": settings.unsubscribe,
+        "settime": settings.settime,
+        "timezone": settings.timezone,
+        "pause": settings.pause,
+        "resume": settings.resume,
+        "settings": settings.show_settings,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=FRESH))
 
+    application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=r"^(set|sub|tz):"))
     application.add_handler(CallbackQueryHandler(callbacks.on_button))
     application.add_handler(PollAnswerHandler(answers.on_poll_answer))
 

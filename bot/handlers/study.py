@@ -22,7 +22,7 @@ from bot.sender import send_fact, send_quiz
 from bot.strings import t
 
 
-async def _resolve_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> str | None:
+async def resolve_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> str | None:
     """The topic named in the command's argument: ``ALL`` when none, None when we asked the user to pick."""
     query = argument(context)
     if not query:
@@ -44,13 +44,13 @@ async def _ask_to_pick(update: Update, query: str, result: SearchResult, action:
 
 
 async def fact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    topic_id = await _resolve_topic(update, context, "fact")
+    topic_id = await resolve_topic(update, context, "fact")
     if topic_id is not None and update.effective_chat:
         await deliver_fact(context, update.effective_chat, topic_id)
 
 
 async def quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    topic_id = await _resolve_topic(update, context, "quiz")
+    topic_id = await resolve_topic(update, context, "quiz")
     if topic_id is not None and update.effective_chat:
         user = update.effective_user
         await deliver_quiz(context, update.effective_chat, topic_id, user.id if user else None)

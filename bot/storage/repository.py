@@ -105,7 +105,7 @@ class Repository(Protocol):
     # the daily push
     def subscribed_chats(self, batch_size: int = 500) -> AsyncIterator[list[ChatRecord]]: ...
     async def claim_delivery(
-        self, chat_id: int, local_date: dt.date, now: dt.datetime, stale_after: dt.timedelta
+        self, chat_id: int, local_date: dt.date, now: dt.datetime, stale_after: dt.timedelta, max_attempts: int = 5
     ) -> bool: ...
     async def finish_delivery(
         self, chat_id: int, local_date: dt.date, state: str, now: dt.datetime, error: str | None = None

@@ -219,17 +219,18 @@ class SqliteRepository:
             last = rows[-1]["chat_id"]
 
     async def claim_delivery(
-        self, chat_id: int, local_date: dt.date, now: dt.datetime, stale_after: dt.timedelta
+        self, chat_id: int, local_date: dt.date, now: dt.datetime, stale_after: dt.timedelta, max_attempts: int = 5
     ) -> bool:
-        """Claim today's push for a chat. A failed row, or a claim older than stale_after (a crash
-        between claim and send), may be claimed again; a sent row never."""
+        """Claim a day's push for a chat. A failed row (up to max_attempts), or a claim older than
+        stale_after (a crash between claim and send), may be claimed again; a sent row never."""
         stale = _ts(now - stale_after)
         changed = await self._write(
             "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at) VALUES (?, ?, 'claimed', 1, ?)"
             " ON CONFLICT (chat_id, local_date) DO UPDATE SET state = 'claimed',"
             " attempts = deliveries.attempts + 1, claimed_at = excluded.claimed_at, error = NULL"
-            " WHERE deliveries.state = 'failed' OR (deliveries.state = 'claimed' AND deliveries.claimed_at < ?)",
-            (chat_id, local_date.isoformat(), _ts(now), stale),
+            " WHERE (deliveries.state = 'failed' AND deliveries.attempts < ?)"
+            " OR (deliveries.state = 'claimed' AND deliveries.claimed_at < ?)",
+            (chat_id, local_date.isoformat(), _ts(now), max_attempts, stale),
         )
         return changed == 1
 

@@ -1,0 +1,30 @@
+"""Repeating jobs on PTB's JobQueue. Their state lives in SQLite, so a restart loses nothing."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import Application, ContextTypes
+
+from bot.context import CONTEXT_KEY, AppContext
+from bot.push_delivery import make_deliver
+
+log = logging.getLogger(__name__)
+
+#: The push tick: every minute, chats whose local time has come are served.
+PUSH_INTERVAL_S = 60
+
+
+async def push_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    ctx: AppContext = context.application.bot_data[CONTEXT_KEY]
+    report = await ctx.push.run(ctx.now(), make_deliver(context.bot, ctx))
+    if report.total:
+        log.info("daily push: %s", report.summary())
+
+
+def schedule_jobs(application: Application) -> None:
+    """The first tick runs at start-up, so chats missed during downtime are caught up at once."""
+    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+    application.job_queue.run_repeating(
+        push_tick, interval=PUSH_INTERVAL_S, first=1, name="daily-push", job_kwargs={"max_instances": 1}
+    )

@@ -1,0 +1,76 @@
+"""The daily push as Telegram messages: a fact with a header and footer, then the day's quiz.
+
+Telegram's answers are translated into the push service's terms here: a chat that blocked or
+removed the bot is ``ChatGone``; floods, timeouts and server errors are ``TryLater``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot import render
+from bot.context import AppContext
+from bot.sender import send_quiz
+from bot.services.push import ChatGone, Deliver, DuePush, TryLater
+from bot.strings import t
+
+#: BadRequest descriptions that mean the chat is gone for good.
+_GONE = (
+    "chat not found",
+    "bot was kicked",
+    "not enough rights to send",
+    "have no rights to send",
+    "chat_write_forbidden",
+)
+
+
+def make_deliver(bot: Bot, ctx: AppContext) -> Deliver:
+    async def deliver(push: DuePush) -> None:
+        try:
+            await send_daily(bot, ctx, push)
+        except Forbidden as exc:
+            raise ChatGone(exc.message) from exc
+        except BadRequest as exc:
+            if any(marker in exc.message.lower() for marker in _GONE):
+                raise ChatGone(exc.message) from exc
+            raise
+        except RetryAfter as exc:
+            raise TryLater(f"flood wait {exc.retry_after}") from exc
+        except NetworkError as exc:  # includes timeouts and Telegram's 5xx answers
+            raise TryLater(exc.message) from exc
+
+    return deliver
+
+
+async def footer(ctx: AppContext, push: DuePush) -> str | None:
+    chat = push.chat
+    if chat.is_channel:
+        return None
+    if chat.is_group:
+        return t("push.group_nudge")
+    tz = ctx.chat_tz(chat)
+    # In a private chat the chat id is the user's id.
+    stats = await ctx.stats.user_stats(chat.chat_id, chat.chat_id, tz, ctx.now())
+    return t("push.streak", days=stats.streak) if stats.streak else t("push.nudge")
+
+
+async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
+    chat = push.chat
+    now = ctx.now()
+    fact = await ctx.study.next_fact(chat.chat_id, chat.push_topic, now)
+    question = await ctx.study.next_question(chat.chat_id, chat.push_topic, now)
+    parts = [t("push.header", date=escape(push.local_date.strftime("%A %d %B")))]
+    if push.late:
+        parts.append(t("push.late", time=push.scheduled.strftime("%H:%M")))
+    if fact is not None:
+        parts.append(render.fact(fact, ctx.bank))
+    line = await footer(ctx, push)
+    if line:
+        parts.append(line)
+    await bot.send_message(chat.chat_id, "\n\n".join(parts), parse_mode=ParseMode.HTML)
+    if question is not None:
+        await send_quiz(bot, ctx, chat.chat_id, question, anonymous=chat.is_channel, purpose="push")

@@ -1,0 +1,146 @@
+"""The daily push: who is due, the delivery ledger, and a run over every subscribed chat.
+
+Exactly once per chat per local date: a chat's day is claimed in the ledger before anything is
+sent and marked sent afterwards. A crash in between leaves a claim that another run may take over
+once its lease has run out, so the worst case is one duplicate, never a missed day. Sending is
+left to a ``Deliver`` callable so this module knows nothing of Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.config import parse_hhmm
+from bot.storage.repository import ChatRecord, Repository
+
+log = logging.getLogger(__name__)
+
+#: A claim older than this belongs to a run that died mid-send and may be taken over.
+CLAIM_LEASE = dt.timedelta(minutes=2)
+#: A push sent more than this after its time says that it is late.
+LATE_AFTER = dt.timedelta(minutes=15)
+#: How many chats are sent to at once: one slow chat never holds up the rest.
+CONCURRENCY = 32
+
+
+class ChatGone(Exception):
+    """The chat blocked or removed the bot, or no longer exists: stop sending to it."""
+
+
+class TryLater(Exception):
+    """A temporary failure (5xx, timeout, flood wait): leave the chat for the next tick."""
+
+
+@dataclass(frozen=True)
+class DuePush:
+    chat: ChatRecord
+    local_date: dt.date
+    scheduled: dt.datetime
+    late: bool
+
+
+Deliver = Callable[[DuePush], Awaitable[None]]
+
+
+@dataclass
+class PushReport:
+    total: int = 0
+    sent: int = 0
+    already: int = 0
+    failed: int = 0
+    deactivated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"sent {self.sent}, already served {self.already}, failed {self.failed}, deactivated {self.deactivated}"
+
+
+def chat_zone(chat: ChatRecord, default: ZoneInfo) -> ZoneInfo:
+    return ZoneInfo(chat.timezone) if chat.timezone else default
+
+
+def scheduled_time(chat: ChatRecord, local_date: dt.date, tz: ZoneInfo, default: dt.time) -> dt.datetime:
+    """When the chat's push is due on a local date, as an aware datetime (DST-safe)."""
+    at = parse_hhmm(chat.push_time) if chat.push_time else default
+    return dt.datetime.combine(local_date, at, tzinfo=tz)
+
+
+def due_push(
+    chat: ChatRecord, now: dt.datetime, default_tz: ZoneInfo, default_time: dt.time, ignore_time: bool = False
+) -> DuePush | None:
+    """The chat's push for its current local date, if its time has come and it is not paused.
+
+    A missed push is caught up until local midnight: after that the day is gone and the next one
+    starts fresh (a student does not want yesterday's quiz at breakfast).
+    """
+    if not chat.subscribed or not chat.active:
+        return None
+    tz = chat_zone(chat, default_tz)
+    local_now = now.astimezone(tz)
+    today = local_now.date()
+    if chat.paused_until is not None and today <= chat.paused_until:
+        return None
+    scheduled = scheduled_time(chat, today, tz, default_time)
+    if local_now < scheduled and not ignore_time:
+        return None
+    late = local_now - scheduled > LATE_AFTER
+    return DuePush(chat, today, scheduled, late and not ignore_time)
+
+
+class PushService:
+    def __init__(self, repo: Repository, default_tz: ZoneInfo, default_time: dt.time) -> None:
+        self.repo = repo
+        self.default_tz = default_tz
+        self.default_time = default_time
+
+    async def run(
+        self,
+        now: dt.datetime,
+        deliver: Deliver,
+        *,
+        ignore_time: bool = False,
+        progress: Callable[[PushReport], None] | None = None,
+        batch_size: int = 500,
+    ) -> PushReport:
+        """Serve every due chat once. Chats stream from the store in batches; memory stays flat."""
+        report = PushReport()
+        limit = asyncio.Semaphore(CONCURRENCY)
+
+        async def serve(push: DuePush) -> None:
+            async with limit:
+                await self._serve_one(push, now, deliver, report)
+            if progress is not None:
+                progress(report)
+
+        async for batch in self.repo.subscribed_chats(batch_size):
+            due = [p for c in batch if (p := due_push(c, now, self.default_tz, self.default_time, ignore_time))]
+            report.total += len(due)
+            await asyncio.gather(*(serve(p) for p in due))
+        return report
+
+    async def _serve_one(self, push: DuePush, now: dt.datetime, deliver: Deliver, report: PushReport) -> None:
+        chat_id = push.chat.chat_id
+        if not await self.repo.claim_delivery(chat_id, push.local_date, now, CLAIM_LEASE):
+            report.already += 1
+            return
+        try:
+            await deliver(push)
+        except ChatGone as exc:
+            await self.repo.update_chat(chat_id, active=False)
+            await self.repo.finish_delivery(chat_id, push.local_date, "failed", now, f"chat gone: {exc}")
+            report.deactivated += 1
+        except Exception as exc:
+            # TryLater and anything unexpected: the chat is left for the next tick, not dropped.
+            if not isinstance(exc, TryLater):
+                log.exception("push to chat %s failed", chat_id)
+            await self.repo.finish_delivery(chat_id, push.local_date, "failed", now, str(exc)[:200])
+            report.failed += 1
+            report.errors.append(f"{chat_id}: {exc}")
+        else:
+            await self.repo.finish_delivery(chat_id, push.local_date, "sent", now)
+            report.sent += 1
