@@ -79,7 +79,15 @@ class Delivery:
     claimed_at: dt.datetime
 
 
-class Repository(Protocol):
+class GroupRepository(Protocol):
+    """Groups and channels: leaderboards, poll results, daily quiz summaries."""
+
+
+class LearningRepository(Protocol):
+    """Spaced repetition, mistakes, mock tests, export and forget."""
+
+
+class Repository(GroupRepository, LearningRepository, Protocol):
     """Everything the services store and read."""
 
     async def close(self) -> None: ...

@@ -6,26 +6,19 @@ import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
+from bot.storage.groups_sql import GroupQueries
+from bot.storage.learning_sql import LearningQueries
 from bot.storage.migrations import migrate
 from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, PollRecord, TopicTally
+from bot.storage.sql_base import SqlBase, parse_ts, ts
 
 #: Columns of ``chats`` that update_chat may set (names are never taken from input).
 _CHAT_SETTINGS = frozenset(
     {"timezone", "push_time", "push_topic", "subscribed", "active", "paused_until", "language", "title"}
 )
-
-
-def _ts(value: dt.datetime) -> str:
-    """Timestamps are stored as UTC ISO-8601 text, which sorts in time order."""
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _parse_ts(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value)
 
 
 def _sql_value(value: object) -> object:
@@ -36,11 +29,12 @@ def _sql_value(value: object) -> object:
     return value
 
 
-class SqliteRepository:
-    """Repository on one aiosqlite connection; every write is committed before it returns."""
+class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
+    """Repository on one aiosqlite connection; every write is committed before it returns.
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self._db = db
+    Queries are grouped by concern: the core ones here, groups and channels in GroupQueries,
+    spaced repetition and practice in LearningQueries.
+    """
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteRepository:
@@ -59,22 +53,9 @@ class SqliteRepository:
     async def close(self) -> None:
         await self._db.close()
 
-    async def _write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        cursor = await self._db.execute(sql, params)
-        await self._db.commit()
-        return cursor.rowcount
-
-    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        async with self._db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        async with self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
     # --- chats and users ------------------------------------------------------------------------
     async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
-        now = _ts(dt.datetime.now(dt.UTC))
+        now = ts(dt.datetime.now(dt.UTC))
         await self._write(
             "INSERT INTO chats (chat_id, type, title, username, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"
@@ -100,7 +81,7 @@ class SqliteRepository:
         params = [_sql_value(changes[name]) for name in names]
         await self._write(
             f"UPDATE chats SET {assignments}, updated_at = ? WHERE chat_id = ?",
-            (*params, _ts(dt.datetime.now(dt.UTC)), chat_id),
+            (*params, ts(dt.datetime.now(dt.UTC)), chat_id),
         )
 
     async def upsert_user(self, user_id: int, first_name: str, username: str | None) -> None:
@@ -109,7 +90,7 @@ class SqliteRepository:
             " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
             " username = excluded.username, updated_at = excluded.updated_at"
             " WHERE users.first_name IS NOT excluded.first_name OR users.username IS NOT excluded.username",
-            (user_id, first_name, username, _ts(dt.datetime.now(dt.UTC))),
+            (user_id, first_name, username, ts(dt.datetime.now(dt.UTC))),
         )
 
     # --- rotation -------------------------------------------------------------------------------
@@ -123,7 +104,7 @@ class SqliteRepository:
     async def mark_seen(self, chat_id: int, kind: str, scope: str, item_id: str, at: dt.datetime) -> None:
         await self._write(
             "INSERT OR IGNORE INTO seen_items (chat_id, kind, scope, item_id, seen_at) VALUES (?, ?, ?, ?, ?)",
-            (chat_id, kind, scope, item_id, _ts(at)),
+            (chat_id, kind, scope, item_id, ts(at)),
         )
 
     async def reset_seen(self, chat_id: int, kind: str, scope: str) -> None:
@@ -144,7 +125,7 @@ class SqliteRepository:
                 poll.purpose,
                 poll.requested_by,
                 int(poll.is_anonymous),
-                _ts(poll.sent_at),
+                ts(poll.sent_at),
             ),
         )
 
@@ -159,7 +140,7 @@ class SqliteRepository:
             question_id=row["question_id"],
             option_order=tuple(json.loads(row["option_order"])),
             correct_option=row["correct_option"],
-            sent_at=_parse_ts(row["sent_at"]),
+            sent_at=parse_ts(row["sent_at"]),
             purpose=row["purpose"],
             requested_by=row["requested_by"],
             is_anonymous=bool(row["is_anonymous"]),
@@ -178,7 +159,7 @@ class SqliteRepository:
                 answer.chosen_option,
                 answer.correct_option,
                 int(answer.is_correct),
-                _ts(answer.answered_at),
+                ts(answer.answered_at),
             ),
         )
         return inserted == 1
@@ -196,7 +177,7 @@ class SqliteRepository:
             "SELECT answered_at FROM answers WHERE user_id = ? AND chat_id = ? ORDER BY answered_at",
             (user_id, chat_id),
         )
-        return [_parse_ts(row[0]) for row in rows]
+        return [parse_ts(row[0]) for row in rows]
 
     # --- the daily push -------------------------------------------------------------------------
     async def subscribed_chats(self, batch_size: int = 500) -> AsyncIterator[list[ChatRecord]]:
@@ -223,14 +204,14 @@ class SqliteRepository:
     ) -> bool:
         """Claim a day's push for a chat. A failed row (up to max_attempts), or a claim older than
         stale_after (a crash between claim and send), may be claimed again; a sent row never."""
-        stale = _ts(now - stale_after)
+        stale = ts(now - stale_after)
         changed = await self._write(
             "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at) VALUES (?, ?, 'claimed', 1, ?)"
             " ON CONFLICT (chat_id, local_date) DO UPDATE SET state = 'claimed',"
             " attempts = deliveries.attempts + 1, claimed_at = excluded.claimed_at, error = NULL"
             " WHERE (deliveries.state = 'failed' AND deliveries.attempts < ?)"
             " OR (deliveries.state = 'claimed' AND deliveries.claimed_at < ?)",
-            (chat_id, local_date.isoformat(), _ts(now), max_attempts, stale),
+            (chat_id, local_date.isoformat(), ts(now), max_attempts, stale),
         )
         return changed == 1
 
@@ -240,7 +221,7 @@ class SqliteRepository:
         await self._write(
             "UPDATE deliveries SET state = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, error = ?"
             " WHERE chat_id = ? AND local_date = ?",
-            (state, state, _ts(now), error, chat_id, local_date.isoformat()),
+            (state, state, ts(now), error, chat_id, local_date.isoformat()),
         )
 
     async def get_delivery(self, chat_id: int, local_date: dt.date) -> Delivery | None:
@@ -254,7 +235,7 @@ class SqliteRepository:
             local_date=dt.date.fromisoformat(row["local_date"]),
             state=row["state"],
             attempts=row["attempts"],
-            claimed_at=_parse_ts(row["claimed_at"]),
+            claimed_at=parse_ts(row["claimed_at"]),
         )
 
 
