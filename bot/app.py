@@ -24,6 +24,7 @@ from bot.context import CONTEXT_KEY, AppContext
 from bot.handlers import register
 from bot.jobs import schedule_jobs
 from bot.services.chat_settings import ChatSettingsService
+from bot.services.groups import Cooldown, GroupService
 from bot.services.push import PushService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
@@ -38,6 +39,7 @@ ALLOWED_UPDATES = [
     Update.POLL_ANSWER,
     Update.POLL,
     Update.MY_CHAT_MEMBER,
+    Update.CHAT_MEMBER,
     Update.CHANNEL_POST,
 ]
 #: How long a graceful stop may take before we give up waiting on Telegram.
@@ -64,6 +66,8 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
         stats=StatsService(bank, repo),
         chat_settings=ChatSettingsService(repo, settings.tz, settings.daily_push_time),
         push=PushService(repo, settings.tz, settings.daily_push_time),
+        groups=GroupService(repo),
+        cooldown=Cooldown(settings.group_cooldown_seconds),
     )
 
 

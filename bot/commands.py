@@ -35,6 +35,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("topics", EVERYWHERE),
     CommandSpec("topic", EVERYWHERE),
     CommandSpec("stats", EVERYWHERE | Scope.CHANNEL),
+    CommandSpec("leaderboard", Scope.GROUP | Scope.GROUP_ADMIN),
     CommandSpec("subscribe", SETTINGS),
     CommandSpec("unsubscribe", SETTINGS),
     CommandSpec("settime", SETTINGS),

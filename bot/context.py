@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.content.loader import Bank
 from bot.services.chat_settings import ChatSettingsService
+from bot.services.groups import Cooldown, GroupService
 from bot.services.push import PushService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
@@ -28,6 +29,8 @@ class AppContext:
     stats: StatsService
     chat_settings: ChatSettingsService
     push: PushService
+    groups: GroupService
+    cooldown: Cooldown
 
     def now(self) -> dt.datetime:
         return self.clock.now()

@@ -7,12 +7,15 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot.context import CONTEXT_KEY, AppContext
+from bot.handlers.groups import cleanup_tick
 from bot.push_delivery import make_deliver
 
 log = logging.getLogger(__name__)
 
 #: The push tick: every minute, chats whose local time has come are served.
 PUSH_INTERVAL_S = 60
+#: Channel confirmations are removed on this beat.
+CLEANUP_INTERVAL_S = 30
 
 
 async def push_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -27,4 +30,7 @@ def schedule_jobs(application: Application) -> None:
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     application.job_queue.run_repeating(
         push_tick, interval=PUSH_INTERVAL_S, first=1, name="daily-push", job_kwargs={"max_instances": 1}
+    )
+    application.job_queue.run_repeating(
+        cleanup_tick, interval=CLEANUP_INTERVAL_S, first=5, name="channel-cleanup", job_kwargs={"max_instances": 1}
     )

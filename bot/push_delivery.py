@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import render
 from bot.context import AppContext
+from bot.render import safe_name
 from bot.sender import send_quiz
 from bot.services.push import ChatGone, Deliver, DuePush, TryLater
 from bot.strings import t
@@ -58,12 +59,32 @@ async def footer(ctx: AppContext, push: DuePush) -> str | None:
     return t("push.streak", days=stats.streak) if stats.streak else t("push.nudge")
 
 
+async def group_summary(ctx: AppContext, push: DuePush) -> str | None:
+    """How the group did on the previous daily quiz, with its answer (and full explanation)."""
+    summary = await ctx.groups.yesterday(push.chat.chat_id, before=ctx.now())
+    if summary is None:
+        return None
+    if summary.answered:
+        fastest = t("summary.fastest", name=safe_name(summary.fastest)) if summary.fastest else ""
+        percent = round(100 * summary.correct / summary.answered)
+        lines = [t("summary.yesterday", answered=summary.answered, percent=percent, fastest=fastest)]
+    else:
+        lines = [t("summary.none")]
+    question = ctx.bank.questions.get(summary.question_id)
+    if question is not None:
+        lines.append(t("summary.answer", answer=escape(question.options[question.answer])))
+        lines.append(escape(question.full_text))
+    return "\n".join(lines)
+
+
 async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
     chat = push.chat
     now = ctx.now()
     fact = await ctx.study.next_fact(chat.chat_id, chat.push_topic, now)
     question = await ctx.study.next_question(chat.chat_id, chat.push_topic, now)
     parts = [t("push.header", date=escape(push.local_date.strftime("%A %d %B")))]
+    if chat.is_group and (summary := await group_summary(ctx, push)):
+        parts.append(summary)
     if push.late:
         parts.append(t("push.late", time=push.scheduled.strftime("%H:%M")))
     if fact is not None:

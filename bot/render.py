@@ -13,6 +13,11 @@ from bot.services.stats import UserStats
 from bot.strings import t
 
 
+def safe_name(name: str) -> str:
+    """A display name that can neither format (HTML is escaped) nor ping (@ is broken by a word joiner)."""
+    return escape(name).replace("@", "@\u2060")
+
+
 def fact(item: Fact, bank: Bank, lang: str = "en") -> str:
     topic = bank.topics[item.topic]
     text = escape(item.text)

@@ -117,6 +117,34 @@ EN: dict[str, str] = {
     "push.streak": "🔥 Streak: {days} day(s). Answer today's quiz to keep it going!",
     "push.nudge": "🎯 Answer today's quiz to start a streak!",
     "push.group_nudge": "🎯 Everyone: answer today's quiz — /leaderboard shows who's ahead.",
+    # --- groups and channels ---------------------------------------------------------------------
+    "group.welcome": (
+        "👋 Hello, {title}! I'm a study bot for UPSC aspirants: facts and quiz polls on IOM and the Colombo Process.\n"
+        "• /quiz — a quiz for everyone; each member's answers count for them\n"
+        "• /leaderboard — who's ahead this week\n"
+        "• Admins: /subscribe for a daily fact and quiz, /settings to adjust it."
+    ),
+    "group.cooldown": "⏳ Easy — the next {what} is possible in {seconds} s.",
+    "group.cooldown_quiz": "quiz",
+    "group.cooldown_fact": "fact",
+    "group.only": "/leaderboard works in group chats. Add me to your study group to compete!",
+    "leaderboard.header": "🏆 <b>Leaderboard — {period}</b>",
+    "leaderboard.week": "this week",
+    "leaderboard.all": "all time",
+    "leaderboard.line": "{rank}. {name} — {correct} correct ({accuracy}%)",
+    "leaderboard.own": "…\nYou: {rank}. {name} — {correct} correct ({accuracy}%)",
+    "leaderboard.empty": "No answers yet {period}. Send /quiz to get going!",
+    "leaderboard.usage": "Use /leaderboard week or /leaderboard all.",
+    "summary.yesterday": "📊 Yesterday's quiz: {answered} answered, {percent}% correct{fastest}.",
+    "summary.fastest": "; fastest correct: {name}",
+    "summary.none": "📊 Nobody answered yesterday's quiz — today's another chance!",
+    "summary.answer": "✅ Answer: {answer}",
+    "channel.stats": (
+        "📊 <b>{title}</b>\nQuizzes posted: <b>{polls}</b>\nVotes: <b>{votes}</b>\nCorrect: <b>{percent}%</b> of votes"
+    ),
+    "channel.stats_usage": "To see a channel's figures, send /stats @channelname here (channel admins only).",
+    "channel.unknown": "I don't know a channel called {name}. Add me to it as an admin first.",
+    "channel.not_admin": "Only that channel's admins can see its figures.",
     # --- errors and bad input -------------------------------------------------------------------
     "error.unknown_command": "I don't know that command. Send /help to see what I can do.",
     "error.text": "I answer commands — send /help to see them, or /quiz for a question.",

@@ -5,14 +5,16 @@ from __future__ import annotations
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     PollAnswerHandler,
+    PollHandler,
     TypeHandler,
     filters,
 )
 
-from bot.handlers import answers, basics, callbacks, errors, settings, stats, study
+from bot.handlers import answers, basics, callbacks, errors, groups, settings, stats, study
 from bot.handlers.common import remember
 
 #: New messages and channel posts; edited ones are ignored on purpose.
@@ -23,6 +25,8 @@ def register(application: Application) -> None:
     """Group -1 records who wrote; group 0 answers. Order within group 0 matters: the first
     matching handler wins, so commands come first and the catch-alls last."""
     application.add_handler(TypeHandler(object, remember), group=-1)
+    application.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(ChatMemberHandler(groups.on_chat_member, ChatMemberHandler.CHAT_MEMBER))
 
     commands = {
         "start": basics.start,
@@ -32,6 +36,7 @@ def register(application: Application) -> None:
         "topics": study.topics,
         "topic": study.topic,
         "stats": stats.stats,
+        "leaderboard": groups.leaderboard,
         "subscribe": settings.subscribe,
         "unsubscribe": settings.unsubscribe,
         "settime": settings.settime,
@@ -46,9 +51,14 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=r"^(set|sub|tz):"))
     application.add_handler(CallbackQueryHandler(callbacks.on_button))
     application.add_handler(PollAnswerHandler(answers.on_poll_answer))
+    application.add_handler(PollHandler(groups.on_poll))
 
     application.add_handler(MessageHandler(FRESH & filters.COMMAND, basics.unknown_command))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.COMMAND, basics.plain_text)
+    )
+    # Group 1 runs after the answer: a command posted in a channel is then removed.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.CHANNEL_POST & filters.COMMAND, groups.remove_channel_command), group=1
     )
     application.add_error_handler(errors.on_error)

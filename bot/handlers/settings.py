@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import MAX_ARGUMENT_LENGTH, app_ctx, argument, reply
+from bot.handlers.groups import confirm
 from bot.handlers.permissions import can_change_settings
 from bot.handlers.study import resolve_topic
 from bot.services.chat_settings import MAX_PAUSE_DAYS, find_timezone, parse_days, parse_time
@@ -64,7 +65,7 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: C
     await ctx.chat_settings.subscribe(chat.chat_id, topic.id if topic else None)
     resolved = ctx.chat_settings.resolve(chat, ctx.now())
     suffix = t("sub.topic_suffix", topic=escape(topic.title)) if topic else ""
-    await reply(update, t("sub.done", time=resolved.push_time, tz=resolved.timezone, topic=suffix))
+    await confirm(update, context, t("sub.done", time=resolved.push_time, tz=resolved.timezone, topic=suffix))
 
 
 @admins_only
@@ -73,7 +74,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: 
         await reply(update, t("sub.not_subscribed"))
         return
     await app_ctx(context).chat_settings.unsubscribe(chat.chat_id)
-    await reply(update, t("sub.stopped"))
+    await confirm(update, context, t("sub.stopped"))
 
 
 @admins_only
@@ -84,7 +85,7 @@ async def settime(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Chat
         return
     ctx = app_ctx(context)
     await ctx.chat_settings.set_time(chat.chat_id, hhmm)
-    await reply(update, t("settime.done", time=hhmm, tz=chat.timezone or ctx.settings.timezone))
+    await confirm(update, context, t("settime.done", time=hhmm, tz=chat.timezone or ctx.settings.timezone))
 
 
 @admins_only
@@ -108,7 +109,7 @@ async def _set_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Ch
     ctx = app_ctx(context)
     await ctx.chat_settings.set_timezone(chat.chat_id, zone)
     local = ctx.now().astimezone(ZoneInfo(zone)).strftime("%H:%M")
-    await reply(update, t("timezone.done", tz=zone, local=local))
+    await confirm(update, context, t("timezone.done", tz=zone, local=local))
 
 
 @admins_only
@@ -123,7 +124,7 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatRe
 async def _pause(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatRecord, days: int) -> None:
     ctx = app_ctx(context)
     until = await ctx.chat_settings.pause(chat, days, ctx.now())
-    await reply(update, t("pause.done", date=until.strftime("%a %d %b %Y")))
+    await confirm(update, context, t("pause.done", date=until.strftime("%a %d %b %Y")))
 
 
 @admins_only
@@ -135,7 +136,7 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatR
     await ctx.chat_settings.resume(chat.chat_id)
     fresh = await ctx.repo.get_chat(chat.chat_id)
     resolved = ctx.chat_settings.resolve(fresh or chat, ctx.now())
-    await reply(update, t("resume.done", next=_fmt(resolved.next_push)))
+    await confirm(update, context, t("resume.done", next=_fmt(resolved.next_push)))
 
 
 async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

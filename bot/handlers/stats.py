@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
 from bot import render
-from bot.handlers.common import app_ctx, chat_record, is_private, reply
+from bot.handlers.common import app_ctx, argument, chat_record, is_private, reply
+from bot.handlers.groups import channel_stats, channel_stats_for_admin
 from bot.strings import t
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ctx = app_ctx(context)
     user, chat = update.effective_user, update.effective_chat
+    if chat is not None and chat.type == Chat.CHANNEL:
+        await channel_stats(update, context, chat.id, chat.title or "")
+        return
+    asked = argument(context)
+    if is_private(chat) and asked.startswith("@"):
+        await channel_stats_for_admin(update, context, asked[:64])
+        return
     if user is None or chat is None:
         return
     record = await chat_record(update, context)

@@ -18,6 +18,7 @@ from bot.handlers.common import (
     topic_actions,
     topic_buttons,
 )
+from bot.handlers.groups import within_cooldown
 from bot.sender import send_fact, send_quiz
 from bot.strings import t
 
@@ -44,12 +45,16 @@ async def _ask_to_pick(update: Update, query: str, result: SearchResult, action:
 
 
 async def fact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await within_cooldown(update, context, "fact"):
+        return
     topic_id = await resolve_topic(update, context, "fact")
     if topic_id is not None and update.effective_chat:
         await deliver_fact(context, update.effective_chat, topic_id)
 
 
 async def quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await within_cooldown(update, context, "quiz"):
+        return
     topic_id = await resolve_topic(update, context, "quiz")
     if topic_id is not None and update.effective_chat:
         user = update.effective_user

@@ -79,8 +79,45 @@ class Delivery:
     claimed_at: dt.datetime
 
 
+@dataclass(frozen=True)
+class LeaderboardRow:
+    user_id: int
+    name: str
+    answered: int
+    correct: int
+    #: When the member last answered correctly: ties go to whoever got there first.
+    reached: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PollSummary:
+    poll_id: str
+    question_id: str
+    sent_at: dt.datetime
+    answered: int
+    correct: int
+    fastest: str | None
+
+
+@dataclass(frozen=True)
+class ChannelTotals:
+    polls: int
+    polls_with_votes: int
+    votes: int
+    correct: int
+
+
 class GroupRepository(Protocol):
     """Groups and channels: leaderboards, poll results, daily quiz summaries."""
+
+    async def leaderboard_rows(self, chat_id: int, since: dt.datetime | None) -> list[LeaderboardRow]: ...
+    async def last_push_poll_summary(self, chat_id: int, before: dt.datetime) -> PollSummary | None: ...
+    async def record_poll_results(self, poll_id: str, voter_counts: list[int], total: int) -> bool: ...
+    async def channel_totals(self, chat_id: int) -> ChannelTotals: ...
+    async def find_chat_by_username(self, username: str) -> int | None: ...
+    async def schedule_deletion(self, chat_id: int, message_id: int, delete_at: dt.datetime) -> None: ...
+    async def due_deletions(self, now: dt.datetime, limit: int = 100) -> list[tuple[int, int]]: ...
+    async def forget_deletion(self, chat_id: int, message_id: int) -> None: ...
 
 
 class LearningRepository(Protocol):
