@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import datetime as dt
 import json
 import os
 import sys
@@ -82,13 +84,43 @@ def run_bot() -> int:
     return 0
 
 
+def push_now_command(ignore_time: bool, at: str | None) -> int:
+    settings = _settings()
+    if settings is None:
+        return EXIT_CONFIG
+    setup_logging(settings.log_level, settings.token)
+    from bot.clock import ManualClock
+    from bot.push_now import push_now
+
+    clock = None
+    if at:
+        try:
+            when = dt.datetime.fromisoformat(at)
+        except ValueError:
+            print(f"studybot: --now {at!r} is not an ISO date-time like 2026-03-01T08:05", file=sys.stderr)
+            return EXIT_CONFIG
+        clock = ManualClock(when if when.tzinfo else when.replace(tzinfo=settings.tz))
+    try:
+        report = asyncio.run(push_now(settings, ignore_time=ignore_time, clock=clock))
+    except ContentError as exc:
+        print(f"studybot: the content bank has problems:\n{exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(report.summary())
+    return 0 if not report.failed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="studybot: UPSC study bot for Telegram")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     check = sub.add_parser("check-content", help="validate the content bank and print counts")
     check.add_argument("--json", action="store_true", help="end with one JSON summary line")
+    push = sub.add_parser("push-now", help="send today's push to every due chat not yet served, then exit")
+    push.add_argument("--all", action="store_true", help="whatever each chat's time, if not served today")
+    push.add_argument("--now", metavar="ISO", help="act as if it were this time (default: now)")
     args = parser.parse_args(argv)
     if args.command == "check-content":
         return check_content(_content_dir(), args.json)
+    if args.command == "push-now":
+        return push_now_command(args.all, args.now)
     return run_bot()

@@ -49,6 +49,8 @@ Deliver = Callable[[DuePush], Awaitable[None]]
 
 @dataclass
 class PushReport:
+    #: Chats looked at, due or not (progress), and how many of them were due.
+    examined: int = 0
     total: int = 0
     sent: int = 0
     already: int = 0
@@ -114,12 +116,14 @@ class PushService:
         async def serve(push: DuePush) -> None:
             async with limit:
                 await self._serve_one(push, now, deliver, report)
+            report.examined += 1
             if progress is not None:
                 progress(report)
 
         async for batch in self.repo.subscribed_chats(batch_size):
             due = [p for c in batch if (p := due_push(c, now, self.default_tz, self.default_time, ignore_time))]
             report.total += len(due)
+            report.examined += len(batch) - len(due)
             await asyncio.gather(*(serve(p) for p in due))
         return report
 

@@ -199,6 +199,10 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
             yield [_chat(row) for row in rows]
             last = rows[-1]["chat_id"]
 
+    async def count_subscribed(self) -> int:
+        row = await self._one("SELECT COUNT(*) FROM chats WHERE subscribed = 1 AND active = 1")
+        return row[0] if row else 0
+
     async def claim_delivery(
         self, chat_id: int, local_date: dt.date, now: dt.datetime, stale_after: dt.timedelta, max_attempts: int = 5
     ) -> bool:
