@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from contextlib import suppress
 
 from telegram import (
@@ -110,6 +111,8 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
             await application.start()
             if with_jobs:
                 schedule_jobs(application)
+            if ready is not None:
+                ready(application)
             log.info("studybot is running with %d topics", len(ctx.bank.topics))
             await stop.wait()
             log.info("stopping")

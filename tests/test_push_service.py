@@ -1,0 +1,143 @@
+"""The daily push service with a controllable clock: due times, time zones, the ledger, failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.services.push import ChatGone, DuePush, PushService, TryLater, due_push
+from bot.storage.repository import ChatRecord
+from bot.storage.sqlite import SqliteRepository
+
+IST = ZoneInfo("Asia/Kolkata")
+EIGHT = dt.time(8, 0)
+
+
+@pytest.fixture
+async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
+    store = await SqliteRepository.open(tmp_path / "db.sqlite3")
+    yield store
+    await store.close()
+
+
+async def subscribe(repo: SqliteRepository, chat_id: int, **settings: object) -> None:
+    await repo.upsert_chat(chat_id, "private", str(chat_id), None)
+    await repo.update_chat(chat_id, subscribed=True, **settings)
+
+
+class Recorder:
+    """A Deliver that records who was served, failing as told."""
+
+    def __init__(self, failures: dict[int, Exception] | None = None) -> None:
+        self.served: list[int] = []
+        self.failures = failures or {}
+
+    async def __call__(self, push: DuePush) -> None:
+        if push.chat.chat_id in self.failures:
+            raise self.failures[push.chat.chat_id]
+        self.served.append(push.chat.chat_id)
+
+
+def utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+async def test_pushes_in_three_time_zones_arrive_at_their_local_times(repo: SqliteRepository) -> None:
+    await subscribe(repo, 1)  # default: 08:00 Asia/Kolkata = 02:30 UTC
+    await subscribe(repo, 2, timezone="Europe/London")  # 08:00 GMT in March = 08:00 UTC
+    await subscribe(repo, 3, timezone="America/New_York", push_time="07:00")  # 07:00 EST = 12:00 UTC
+    # New York's 1 March (still running at 02:29 UTC) was served already.
+    await repo.claim_delivery(3, dt.date(2026, 3, 1), utc(2026, 3, 1, 12, 0), dt.timedelta(minutes=2))
+    await repo.finish_delivery(3, dt.date(2026, 3, 1), "sent", utc(2026, 3, 1, 12, 0))
+    service = PushService(repo, IST, EIGHT)
+    served: dict[str, list[int]] = {}
+    for label, when in [
+        ("02:29", utc(2026, 3, 2, 2, 29)),
+        ("02:30", utc(2026, 3, 2, 2, 30)),
+        ("08:00", utc(2026, 3, 2, 8, 0)),
+        ("11:59", utc(2026, 3, 2, 11, 59)),
+        ("12:00", utc(2026, 3, 2, 12, 0)),
+    ]:
+        recorder = Recorder()
+        await service.run(when, recorder)
+        served[label] = recorder.served
+    assert served == {"02:29": [], "02:30": [1], "08:00": [2], "11:59": [], "12:00": [3]}
+
+
+async def test_dst_zone_moves_the_utc_time_of_the_push(repo: SqliteRepository) -> None:
+    await subscribe(repo, 1, timezone="Europe/London")
+    service = PushService(repo, IST, EIGHT)
+    # 29 March 2026: the clocks go forward, 08:00 BST is 07:00 UTC.
+    before, after = Recorder(), Recorder()
+    await service.run(utc(2026, 3, 29, 6, 59), before)
+    await service.run(utc(2026, 3, 29, 7, 0), after)
+    assert (before.served, after.served) == ([], [1])
+
+
+async def test_each_chat_is_served_once_a_day(repo: SqliteRepository) -> None:
+    await subscribe(repo, 1)
+    service = PushService(repo, IST, EIGHT)
+    first, second, next_day = Recorder(), Recorder(), Recorder()
+    report = await service.run(utc(2026, 3, 2, 3, 0), first)
+    again = await service.run(utc(2026, 3, 2, 9, 0), second)
+    await service.run(utc(2026, 3, 3, 3, 0), next_day)
+    assert (first.served, second.served, next_day.served) == ([1], [], [1])
+    assert report.summary() == "sent 1, already served 0, failed 0, deactivated 0"
+    assert again.summary() == "sent 0, already served 1, failed 0, deactivated 0"
+
+
+async def test_a_missed_push_is_caught_up_late_until_local_midnight(repo: SqliteRepository) -> None:
+    await subscribe(repo, 1)
+    chat = await repo.get_chat(1)
+    assert chat is not None
+    push = due_push(chat, utc(2026, 3, 2, 10, 0), IST, EIGHT)  # 15:30 IST
+    assert push is not None and push.late and push.local_date == dt.date(2026, 3, 2)
+    # Just after local midnight the missed day is gone; the new day is not due until 08:00.
+    assert due_push(chat, utc(2026, 3, 2, 18, 31), IST, EIGHT) is None
+
+
+async def test_a_paused_chat_is_skipped_until_its_pause_ends(repo: SqliteRepository) -> None:
+    await subscribe(repo, 1, paused_until=dt.date(2026, 3, 3))
+    service = PushService(repo, IST, EIGHT)
+    days = []
+    for day in (2, 3, 4):
+        recorder = Recorder()
+        await service.run(utc(2026, 3, day, 3, 0), recorder)
+        days.append(recorder.served)
+    assert days == [[], [], [1]]
+
+
+async def test_a_blocked_chat_is_marked_inactive_and_not_retried(repo: SqliteRepository) -> None:
+    await subscribe(repo, 1)
+    await subscribe(repo, 2)
+    service = PushService(repo, IST, EIGHT)
+    report = await service.run(utc(2026, 3, 2, 3, 0), Recorder({1: ChatGone("blocked")}))
+    assert (report.sent, report.deactivated) == (1, 1)
+    chat = await repo.get_chat(1)
+    assert chat is not None and not chat.active
+    retry = Recorder()
+    await service.run(utc(2026, 3, 3, 3, 0), retry)
+    assert retry.served == [2]
+
+
+async def test_a_temporary_failure_is_retried_on_the_next_tick(repo: SqliteRepository) -> None:
+    await subscribe(repo, 1)
+    await subscribe(repo, 2)
+    service = PushService(repo, IST, EIGHT)
+    first = Recorder({1: TryLater("500")})
+    report = await service.run(utc(2026, 3, 2, 3, 0), first)
+    assert (first.served, report.failed) == ([2], 1)
+    second = Recorder()
+    await service.run(utc(2026, 3, 2, 3, 1), second)
+    assert second.served == [1]
+
+
+async def test_chat_not_subscribed_or_inactive_is_never_due() -> None:
+    chat = ChatRecord(1, "private", subscribed=False)
+    assert due_push(chat, utc(2026, 3, 2, 10, 0), IST, EIGHT) is None
+    inactive = ChatRecord(1, "private", subscribed=True, active=False)
+    assert due_push(inactive, utc(2026, 3, 2, 10, 0), IST, EIGHT) is None
