@@ -99,8 +99,18 @@ async def set_command_menus(application: Application) -> None:
         await application.bot.set_my_commands(commands, scope=telegram_scope)
 
 
-async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = None, *, with_jobs: bool = True) -> None:
-    """Run until ``stop`` is set: migrations, content, command menus, then long polling."""
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event,
+    clock: Clock | None = None,
+    *,
+    with_jobs: bool = True,
+    ready: Callable[[Application], None] | None = None,
+) -> None:
+    """Run until ``stop`` is set: migrations, content, command menus, then long polling.
+
+    ``ready`` is called once the bot is polling (tests and the console use it to reach the app).
+    """
     ctx = await open_context(settings, clock)
     application = build_application(ctx)
     try:

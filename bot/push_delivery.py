@@ -6,15 +6,13 @@ removed the bot is ``ChatGone``; floods, timeouts and server errors are ``TryLat
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import render
 from bot.context import AppContext
-from bot.render import safe_name
+from bot.render import escape, safe_name
 from bot.sender import send_quiz
 from bot.services.push import ChatGone, Deliver, DuePush, TryLater
 from bot.strings import t

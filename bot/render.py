@@ -5,12 +5,17 @@ Everything from content or from users is escaped here, once, so no name or query
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _html_escape
 
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question, Topic
 from bot.services.stats import UserStats
 from bot.strings import t
+
+
+def escape(text: str) -> str:
+    """Escape for Telegram HTML. Quotes need no escaping in text, and leaving them keeps texts readable."""
+    return _html_escape(text, quote=False)
 
 
 def safe_name(name: str) -> str:

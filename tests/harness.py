@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from telegram.ext import Application
-from tests.fakebot import FakeBotAPI
 
 from bot.app import serve
 from bot.clock import ManualClock
@@ -19,6 +18,7 @@ from bot.config import Settings, load_settings
 from bot.context import CONTEXT_KEY, AppContext
 from bot.push_delivery import make_deliver
 from bot.services.push import PushReport
+from tests.fakebot import FakeBotAPI
 
 #: A Monday morning in India, before the default push time.
 START = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
@@ -84,6 +84,7 @@ async def running_bot(
             task.result()  # raises what went wrong
         raise TimeoutError("the bot did not start")
     application = started.result()
+    await fake.wait_for_long_poll_async()
     try:
         yield RunningBot(fake, clock, application, application.bot_data[CONTEXT_KEY])
     finally:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.commands import Scope, commands_for
 from bot.handlers.common import is_private, reply
+from bot.render import escape
 from bot.strings import t
 
 

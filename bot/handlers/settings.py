@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
-from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from bot.handlers.common import MAX_ARGUMENT_LENGTH, app_ctx, argument, reply
 from bot.handlers.groups import confirm
 from bot.handlers.permissions import can_change_settings
 from bot.handlers.study import resolve_topic
+from bot.render import escape
 from bot.services.chat_settings import MAX_PAUSE_DAYS, find_timezone, parse_days, parse_time
 from bot.storage.repository import ChatRecord
 from bot.strings import t

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
 from bot import render
 from bot.handlers.common import app_ctx, argument, chat_record, is_private, reply
 from bot.handlers.groups import channel_stats, channel_stats_for_admin
+from bot.render import escape
 from bot.strings import t
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
@@ -19,6 +17,7 @@ from bot.handlers.common import (
     topic_buttons,
 )
 from bot.handlers.groups import within_cooldown
+from bot.render import escape
 from bot.sender import send_fact, send_quiz
 from bot.strings import t
 

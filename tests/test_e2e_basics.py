@@ -1,0 +1,293 @@
+"""End to end over HTTP: the real Application polling the fake Bot API (private chats)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import ALLOWED_UPDATES
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.content.loader import load_bank
+from bot.render import escape
+from tests.fakebot import FakeBotAPI
+from tests.harness import RunningBot, running_bot
+
+USER = 501
+BANK = load_bank(DEFAULT_CONTENT_DIR)
+
+
+@pytest.fixture
+async def bot(fake_api: FakeBotAPI, tmp_path: Path) -> Any:
+    fake_api.add_private_chat(USER, "Asha", username="asha")
+    async with running_bot(fake_api, tmp_path) as running:
+        yield running
+
+
+def last_text(calls: list[Any]) -> str:
+    return str(calls[-1].params.get("text", ""))
+
+
+def buttons(call: Any) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def quiz(bot: RunningBot, text: str = "/quiz") -> dict[str, Any]:
+    """Ask for a quiz; return the poll the fake holds for it."""
+    before = len(bot.fake.calls("sendPoll"))
+    bot.fake.send_text(USER, text)
+    polls = await bot.fake.wait_for_async("sendPoll", count=before + 1)
+    poll_call = polls[-1]
+    poll_id = poll_call.result["poll"]["id"]
+    return {"id": poll_id, **bot.fake.polls[poll_id], "params": poll_call.params}
+
+
+# --- start-up ---------------------------------------------------------------------------------
+async def test_startup_sets_menus_for_private_chats_groups_and_admins(bot: RunningBot) -> None:
+    scopes = {key.split(":")[0] for key in bot.fake.commands}
+    assert {"all_private_chats", "all_group_chats", "all_chat_administrators"} <= scopes
+    private = bot.fake.commands[bot.fake.scope_key({"type": "all_private_chats"})]
+    assert {"fact", "quiz", "topics", "topic", "stats", "help"} <= {c["command"] for c in private}
+
+
+async def test_polling_asks_for_exactly_the_updates_the_bot_handles(bot: RunningBot) -> None:
+    assert set(bot.fake.last_allowed_updates or []) == set(ALLOWED_UPDATES)
+
+
+async def test_menus_are_set_before_polling_starts(bot: RunningBot) -> None:
+    await bot.say(USER, "/help")  # the first long poll completes (calls are recorded when answered)
+    started = {c.method: c.at for c in reversed(bot.fake.requests)}  # the first start of each method
+    assert started["getMe"] <= started["setMyCommands"] < started["getUpdates"]
+
+
+# --- /start, /help ----------------------------------------------------------------------------
+async def test_start_greets_by_first_name_and_lists_commands(bot: RunningBot) -> None:
+    text = last_text(await bot.say(USER, "/start"))
+    assert "Namaste, Asha!" in text
+    assert "UPSC" in text and "Colombo Process" in text
+    for command in ("/fact", "/quiz", "/topics", "/topic", "/stats", "/subscribe"):
+        assert command in text
+
+
+async def test_help_describes_every_command_in_one_line_each(bot: RunningBot) -> None:
+    text = last_text(await bot.say(USER, "/help"))
+    assert "/quiz — A quiz poll" in text and "Namaste" not in text
+
+
+# --- /fact ------------------------------------------------------------------------------------
+async def test_fact_comes_with_its_source(bot: RunningBot) -> None:
+    text = last_text(await bot.say(USER, "/fact"))
+    assert "Source:" in text
+    assert any(escape(f.text) in text for f in BANK.facts.values())
+
+
+async def test_fact_does_not_repeat_until_every_fact_of_the_topic_was_seen(bot: RunningBot) -> None:
+    facts = BANK.facts_in("abu-dhabi-dialogue")
+    seen = []
+    for _ in range(len(facts)):
+        seen.append(last_text(await bot.say(USER, "/fact abu dhabi")))
+    assert len(set(seen)) == len(facts)
+    again = last_text(await bot.say(USER, "/fact abu dhabi"))
+    assert again in seen
+
+
+async def test_unknown_topic_says_so_and_offers_the_closest_topics(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/fact quantum chromodynamics")
+    assert "No topic like “quantum chromodynamics”" in last_text(calls)
+    assert buttons(calls[-1]) and all(b.startswith("fact:") for b in buttons(calls[-1]))
+
+
+# --- /quiz and answers --------------------------------------------------------------------------
+async def test_quiz_is_a_non_anonymous_quiz_poll_with_one_correct_option_and_explanation(bot: RunningBot) -> None:
+    poll = await quiz(bot)
+    params = poll["params"]
+    assert params["type"] == "quiz" and params["is_anonymous"] is False
+    assert len(params["correct_option_ids"]) == 1 and params["explanation"]
+
+
+async def test_quiz_options_are_shuffled_and_checked_against_what_was_shown(bot: RunningBot) -> None:
+    orders = set()
+    for _ in range(6):
+        poll = await quiz(bot, "/quiz colombo")
+        question = next(
+            q for q in BANK.questions_in("colombo-process") if q.poll_question() == poll["poll"]["question"]
+        )
+        shown = poll["options"]
+        assert sorted(shown) == sorted(question.options)
+        assert shown[poll["correct_option_ids"][0]] == question.options[question.answer]
+        orders.add(tuple(shown) == tuple(question.options))
+    assert False in orders  # at least one of six sends was shuffled
+
+
+async def test_a_poll_answer_changes_stats(bot: RunningBot) -> None:
+    poll = await quiz(bot)
+    bot.fake.answer_poll(poll["id"], USER, [poll["correct_option_ids"][0]])
+    text = last_text(await bot.say(USER, "/stats"))
+    assert "Answered: <b>1</b>" in text and "Correct: <b>1</b>" in text and "Accuracy: <b>100%</b>" in text
+    assert "Streak: <b>1</b>" in text
+
+
+async def test_a_wrong_answer_counts_as_answered_but_not_correct(bot: RunningBot) -> None:
+    poll = await quiz(bot)
+    wrong = next(i for i in range(len(poll["options"])) if i not in poll["correct_option_ids"])
+    bot.fake.answer_poll(poll["id"], USER, [wrong])
+    text = last_text(await bot.say(USER, "/stats"))
+    assert "Answered: <b>1</b>" in text and "Correct: <b>0</b>" in text
+
+
+async def test_a_duplicated_poll_answer_update_counts_once(bot: RunningBot) -> None:
+    poll = await quiz(bot)
+    update = bot.fake.answer_poll(poll["id"], USER, [0])
+    bot.fake.push_update({"poll_answer": update["poll_answer"]})  # re-delivered under a new update id
+    text = last_text(await bot.say(USER, "/stats"))
+    assert "Answered: <b>1</b>" in text
+
+
+async def test_answers_to_unknown_polls_and_retracted_votes_are_ignored(bot: RunningBot) -> None:
+    user = {"id": USER, "is_bot": False, "first_name": "Asha"}
+    unknown = {"poll_id": "not-ours", "user": user, "option_ids": [0], "option_persistent_ids": ["0"]}
+    bot.fake.push_update({"poll_answer": unknown})
+    poll = await quiz(bot)
+    bot.fake.answer_poll(poll["id"], USER, [])
+    text = last_text(await bot.say(USER, "/stats"))
+    assert "not answered any questions" in text
+
+
+async def test_stats_break_answers_down_by_topic(bot: RunningBot) -> None:
+    poll = await quiz(bot, "/quiz iom nepal")
+    bot.fake.answer_poll(poll["id"], USER, [poll["correct_option_ids"][0]])
+    text = last_text(await bot.say(USER, "/stats"))
+    assert "IOM in Nepal" in text and "1/1 (100%)" in text
+
+
+async def test_stats_without_answers_say_how_to_start(bot: RunningBot) -> None:
+    assert "/quiz" in last_text(await bot.say(USER, "/stats"))
+
+
+# --- topics -------------------------------------------------------------------------------------
+async def test_topics_lists_every_topic_as_text_and_buttons(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/topics")
+    for topic in BANK.topics.values():
+        assert escape(topic.title) in last_text(calls)
+    assert sorted(buttons(calls[-1])) == sorted(f"page:{t}" for t in BANK.topics)
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [("colombo", "Colombo Process"), ("cptsu", "Colombo Process"), ("iom nepal", "Nepal"), ("IMO", "IOM")],
+)
+async def test_topic_query_shows_the_study_page_with_fact_and_quiz_buttons(
+    bot: RunningBot, query: str, title: str
+) -> None:
+    calls = await bot.say(USER, f"/topic {query}")
+    text = last_text(calls)
+    assert title in text and "Key takeaways" in text and "Exam relevance" in text
+    assert [b.split(":")[0] for b in buttons(calls[-1])] == ["fact", "quiz"]
+
+
+async def test_topic_without_argument_lists_topics(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/topic")
+    assert buttons(calls[-1]) == [f"page:{t}" for t in BANK.topics]
+
+
+async def test_topic_button_sends_the_study_page_and_answers_the_query(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/topics")
+    message_id = calls[-1].result["message_id"]
+    bot.fake.press_button(USER, USER, message_id, "page:iom-india")
+    calls = await bot.replies(USER, len(calls) + 1)
+    assert "IOM in India" in last_text(calls)
+    answered = await bot.fake.wait_for_async("answerCallbackQuery")
+    assert answered[-1].ok
+
+
+async def test_quiz_button_sends_a_quiz_on_that_topic(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/topic colombo")
+    bot.fake.press_button(USER, USER, calls[-1].result["message_id"], "quiz:colombo-process")
+    poll_call = (await bot.fake.wait_for_async("sendPoll"))[-1]
+    questions = {q.poll_question() for q in BANK.questions_in("colombo-process")}
+    questions |= {q.split_poll_question() for q in BANK.questions_in("colombo-process")}
+    assert poll_call.params["question"] in questions
+
+
+@pytest.mark.parametrize("data", ["quiz:no-such-topic", "page:*", "rm -rf", "x" * 60])
+async def test_stale_or_tampered_buttons_get_a_short_notice(bot: RunningBot, data: str) -> None:
+    calls = await bot.say(USER, "/topics")
+    bot.fake.press_button(USER, USER, calls[-1].result["message_id"], data)
+    answered = await bot.fake.wait_for_async("answerCallbackQuery")
+    assert "expired" in answered[-1].params.get("text", "")
+
+
+# --- bad input ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    ["hello", "x" * 4096, "🙂🙂🙂", "مرحبا بالعالم", "'; DROP TABLE answers; --", "/quiz@", "/ "],
+)
+async def test_any_text_gets_a_short_helpful_reply(bot: RunningBot, text: str) -> None:
+    reply = last_text(await bot.say(USER, text))
+    assert "/help" in reply or "/quiz" in reply or "topic" in reply.lower()
+
+
+@pytest.mark.parametrize(
+    "text", ["/topic " + "x" * 4000, "/fact " + "🙂" * 300, "/topic '; DROP TABLE chats; --", "/quiz מה זה"]
+)
+async def test_odd_arguments_get_a_friendly_reply(bot: RunningBot, text: str) -> None:
+    reply = last_text(await bot.say(USER, text))
+    assert "longer than I can read" in reply or "No topic like" in reply
+
+
+async def test_unknown_command_gets_pointed_to_help(bot: RunningBot) -> None:
+    assert "/help" in last_text(await bot.say(USER, "/frobnicate"))
+
+
+async def test_edited_messages_are_ignored(bot: RunningBot) -> None:
+    first = bot.fake.send_text(USER, "/topics")
+    await bot.barrier(USER)
+    before = len(bot.fake.calls_to(USER))
+    bot.fake.send_text(USER, "/quiz", edited=True, message_id=first["message"]["message_id"])
+    await bot.barrier(USER)
+    assert [c.method for c in bot.fake.calls_to(USER)[before:]] == ["sendMessage"]  # only the barrier's reply
+
+
+async def test_the_bot_keeps_going_after_telegram_rejects_a_reply(bot: RunningBot) -> None:
+    bot.fake.fail_next("sendMessage", chat_id=USER, error_code=400, description="Bad Request: something odd")
+    bot.fake.send_text(USER, "/help")
+    await bot.fake.wait_for_async("sendMessage", predicate=lambda c: c.status == 400)
+    sorry = await bot.replies(USER, 2)
+    assert "something went wrong" in last_text(sorry)
+    assert "Namaste" in last_text(await bot.say(USER, "/start"))
+
+
+async def test_a_flood_wait_is_honoured_and_the_message_still_arrives(bot: RunningBot) -> None:
+    bot.fake.fail_next("sendMessage", chat_id=USER, error_code=429, retry_after=1)
+    before = len(bot.fake.calls_to(USER))
+    bot.fake.send_text(USER, "/help")
+    calls = await bot.replies(USER, before + 2)
+    assert [c.status for c in calls[-2:]] == [429, 200]
+    assert calls[-1].at - calls[-2].at >= 1.0
+
+
+async def test_polling_survives_a_server_error(bot: RunningBot) -> None:
+    bot.fake.fail_next("getUpdates", error_code=502, times=2)
+    assert "Namaste" in last_text(await bot.say(USER, "/start"))  # ends the long poll that was waiting
+    await bot.fake.wait_for_async("getUpdates", predicate=lambda c: c.status == 502, count=2)
+    assert "Namaste" in last_text(await bot.say(USER, "/start"))
+
+
+async def test_the_token_never_appears_in_logs_at_debug(
+    fake_api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake_api.add_private_chat(USER, "Asha")
+    from bot.logging_setup import install_redaction
+
+    install_redaction(fake_api.token)
+    fake_api.fail_next("sendMessage", chat_id=USER, error_code=500)
+    async with running_bot(fake_api, tmp_path) as running:
+        await running.say(USER, "/quiz")
+        await running.say(USER, "/stats")
+    assert "getUpdates" in caplog.text or "sendMessage" in caplog.text  # httpx and PTB did log requests
+    assert fake_api.token not in caplog.text
+    assert fake_api.token.split(":")[1] not in caplog.text
