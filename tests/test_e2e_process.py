@@ -1,0 +1,152 @@
+"""``python -m bot`` as a real subprocess against the fake Bot API: start-up, restarts, settings errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_CONTENT_DIR
+from tests.fakebot import FakeBotAPI
+
+USER = 601
+SETTINGS = ("TELEGRAM_", "DATABASE_PATH", "CONTENT_DIR", "TIMEZONE", "DAILY_PUSH_TIME", "ADMIN_IDS", "LOG_LEVEL")
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS)}
+    env.update(PYTHONUNBUFFERED="1", **values)
+    return env
+
+
+def bot_env(fake: FakeBotAPI, tmp_path: Path, **values: str) -> dict[str, str]:
+    return clean_env(
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        DATABASE_PATH=str(tmp_path / "data" / "bot.sqlite3"),
+        LOG_LEVEL="DEBUG",
+        **values,
+    )
+
+
+async def run_cli(*args: str, env: dict[str, str], cwd: Path, timeout: float = 60) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, env=env, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+@asynccontextmanager
+async def bot_process(fake: FakeBotAPI, tmp_path: Path, stderr: list[str]) -> AsyncIterator[None]:
+    """Run ``python -m bot`` until the block ends, then SIGTERM it and require a clean exit within 10 s."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=bot_env(fake, tmp_path), cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stderr is not None
+    reader = asyncio.create_task(process.stderr.read())
+    try:
+        await fake.wait_for_long_poll_async(timeout=30)
+        yield
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=10)
+        stderr.append((await reader).decode())
+        assert code == 0, stderr[-1][-2000:]
+
+
+async def say(fake: FakeBotAPI, text: str) -> str:
+    """Send a command and return the text of the bot's reply."""
+    before = len(fake.calls("sendMessage", USER))
+    fake.send_text(USER, text)
+    calls = await fake.wait_for_async("sendMessage", lambda c: str(c.params.get("chat_id")) == str(USER), before + 1)
+    return str(calls[-1].params.get("text", ""))
+
+
+async def test_answers_survive_a_restart_of_the_process(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    fake_api.add_private_chat(USER, "Ravi")
+    logs: list[str] = []
+    async with bot_process(fake_api, tmp_path, logs):
+        fake_api.send_text(USER, "/quiz")
+        poll = (await fake_api.wait_for_async("sendPoll"))[-1].result["poll"]
+        fake_api.answer_poll(poll["id"], USER, [poll["correct_option_ids"][0]])
+        assert "Answered: <b>1</b>" in await say(fake_api, "/stats")
+    fake_api.clear()
+    async with bot_process(fake_api, tmp_path, logs):
+        text = await say(fake_api, "/stats")
+    assert "Answered: <b>1</b>" in text and "Correct: <b>1</b>" in text
+
+
+async def test_the_token_never_reaches_the_log_even_at_debug(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    fake_api.add_private_chat(USER, "Ravi")
+    fake_api.fail_next("sendMessage", error_code=500)
+    logs: list[str] = []
+    async with bot_process(fake_api, tmp_path, logs):
+        await say(fake_api, "/help")
+        await say(fake_api, "/start")
+    assert "getUpdates" in logs[0]  # requests were logged, with their URLs
+    assert fake_api.token not in logs[0]
+    assert fake_api.token.split(":")[1] not in logs[0]
+
+
+async def test_a_missing_token_is_one_clear_line_and_exit_code_2(tmp_path: Path) -> None:
+    code, out, err = await run_cli(env=clean_env(), cwd=tmp_path)
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in err and "BotFather" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("TIMEZONE", "Mars/Olympus"), ("DAILY_PUSH_TIME", "25:00"), ("ADMIN_IDS", "12,abc"), ("LOG_LEVEL", "LOUD")],
+)
+async def test_an_invalid_setting_names_the_variable_and_exits_2(tmp_path: Path, name: str, value: str) -> None:
+    code, _, err = await run_cli(env=clean_env(TELEGRAM_BOT_TOKEN="1:x", **{name: value}), cwd=tmp_path)
+    assert code == 2 and name in err and "Traceback" not in err
+
+
+async def test_settings_are_read_from_a_dot_env_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=1:x\nDAILY_PUSH_TIME=99:99\n")
+    code, _, err = await run_cli(env=clean_env(), cwd=tmp_path)
+    assert code == 2 and "DAILY_PUSH_TIME" in err
+
+
+async def test_a_content_problem_stops_startup_before_any_network_call(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    path = content / "topics" / "iom-basics.yaml"
+    path.write_text(path.read_text().replace("source: [", "source: [nowhere, ", 1))
+    code, _, err = await run_cli(env=bot_env(fake_api, tmp_path, CONTENT_DIR=str(content)), cwd=tmp_path)
+    assert code == 3
+    assert "iom-basics.yaml" in err and "source 'nowhere' is not in sources.yaml" in err
+    assert fake_api.requests == []
+    assert (tmp_path / "data" / "bot.sqlite3").exists()  # migrations ran first
+
+
+async def test_check_content_prints_counts_and_a_json_summary(tmp_path: Path) -> None:
+    code, out, _ = await run_cli("check-content", "--json", env=clean_env(), cwd=tmp_path)
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert code == 0 and summary["problems"] == []
+    assert summary["topics"] >= 8 and summary["facts"] >= 120 and summary["questions"] >= 150
+    assert set(summary) >= {"topics", "facts", "questions", "questions_by_shape", "problems", "warnings"}
+    assert "colombo-process" in out
+
+
+async def test_check_content_fails_on_a_broken_bank(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    (content / "topics" / "broken.yaml").write_text("topic: {id: broken}\n")
+    code, out, _ = await run_cli("check-content", env=clean_env(CONTENT_DIR=str(content)), cwd=tmp_path)
+    assert code == 1 and "broken.yaml" in out
