@@ -26,6 +26,7 @@ from bot.handlers import register
 from bot.jobs import schedule_jobs
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
+from bot.services.learning import Learning
 from bot.services.push import PushService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
@@ -69,6 +70,7 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
         push=PushService(repo, settings.tz, settings.daily_push_time),
         groups=GroupService(repo),
         cooldown=Cooldown(settings.group_cooldown_seconds),
+        learning=Learning.create(bank, repo),
     )
 
 

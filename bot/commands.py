@@ -36,6 +36,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("topic", EVERYWHERE),
     CommandSpec("stats", EVERYWHERE | Scope.CHANNEL),
     CommandSpec("leaderboard", Scope.GROUP | Scope.GROUP_ADMIN),
+    # Personal commands work in groups too, by a link to the private chat.
+    CommandSpec("review", EVERYWHERE),
+    CommandSpec("mistakes", EVERYWHERE),
+    CommandSpec("test", EVERYWHERE),
+    CommandSpec("mains", EVERYWHERE),
     CommandSpec("subscribe", SETTINGS),
     CommandSpec("unsubscribe", SETTINGS),
     CommandSpec("settime", SETTINGS),
@@ -43,6 +48,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("pause", SETTINGS),
     CommandSpec("resume", SETTINGS),
     CommandSpec("settings", EVERYWHERE | Scope.CHANNEL),
+    CommandSpec("export", Scope.PRIVATE),
+    CommandSpec("forget", Scope.PRIVATE),
     CommandSpec("help", EVERYWHERE),
     CommandSpec("start", Scope.PRIVATE),
 )

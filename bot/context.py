@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.content.loader import Bank
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
+from bot.services.learning import Learning
 from bot.services.push import PushService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
@@ -31,6 +32,8 @@ class AppContext:
     push: PushService
     groups: GroupService
     cooldown: Cooldown
+    #: Spaced review, mock tests, mistakes and Mains practice, your data.
+    learning: Learning
 
     def now(self) -> dt.datetime:
         return self.clock.now()

@@ -8,6 +8,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.context import CONTEXT_KEY, AppContext
 from bot.handlers.groups import cleanup_tick
+from bot.learning_delivery import expire_tests
 from bot.push_delivery import make_deliver
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,8 @@ log = logging.getLogger(__name__)
 PUSH_INTERVAL_S = 60
 #: Channel confirmations are removed on this beat.
 CLEANUP_INTERVAL_S = 30
+#: Mock-test questions whose time ran out are settled on this beat (the test then moves on).
+TEST_TIMER_INTERVAL_S = 5
 
 
 async def push_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -23,6 +26,13 @@ async def push_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     report = await ctx.push.run(ctx.now(), make_deliver(context.bot, ctx))
     if report.total:
         log.info("daily push: %s", report.summary())
+
+
+async def test_timer_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    ctx: AppContext = context.application.bot_data[CONTEXT_KEY]
+    settled = await expire_tests(context.bot, ctx)
+    if settled:
+        log.info("mock tests: %d question(s) ran out of time", settled)
 
 
 def schedule_jobs(application: Application) -> None:
@@ -33,4 +43,11 @@ def schedule_jobs(application: Application) -> None:
     )
     application.job_queue.run_repeating(
         cleanup_tick, interval=CLEANUP_INTERVAL_S, first=5, name="channel-cleanup", job_kwargs={"max_instances": 1}
+    )
+    application.job_queue.run_repeating(
+        test_timer_tick,
+        interval=TEST_TIMER_INTERVAL_S,
+        first=2,
+        name="mock-test-timer",
+        job_kwargs={"max_instances": 1},
     )

@@ -6,6 +6,10 @@ removed the bot is ``ChatGone``; floods, timeouts and server errors are ``TryLat
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -17,6 +21,8 @@ from bot.sender import send_quiz
 from bot.services.push import ChatGone, Deliver, DuePush, TryLater
 from bot.strings import t
 
+T = TypeVar("T")
+
 #: BadRequest descriptions that mean the chat is gone for good.
 _GONE = (
     "chat not found",
@@ -25,6 +31,25 @@ _GONE = (
     "have no rights to send",
     "chat_write_forbidden",
 )
+
+
+#: Each Bot API call of a push is tried this often on network errors and 5xx answers before the chat
+#: is left for the next tick; flood waits are retried by the rate limiter instead.
+SEND_ATTEMPTS = 3
+RETRY_DELAY_S = 0.25
+
+
+async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except (RetryAfter, Forbidden, BadRequest):
+            raise
+        except NetworkError:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(RETRY_DELAY_S * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
 
 
 def make_deliver(bot: Bot, ctx: AppContext) -> Deliver:
@@ -54,7 +79,11 @@ async def footer(ctx: AppContext, push: DuePush) -> str | None:
     tz = ctx.chat_tz(chat)
     # In a private chat the chat id is the user's id.
     stats = await ctx.stats.user_stats(chat.chat_id, chat.chat_id, tz, ctx.now())
-    return t("push.streak", days=stats.streak) if stats.streak else t("push.nudge")
+    line = t("push.streak", days=stats.streak) if stats.streak else t("push.nudge")
+    due = await ctx.learning.review.due_count(chat.chat_id, ctx.now())
+    if due:
+        line += "\n" + t("push.review_due", count=due)
+    return line
 
 
 async def group_summary(ctx: AppContext, push: DuePush) -> str | None:
@@ -90,6 +119,7 @@ async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
     line = await footer(ctx, push)
     if line:
         parts.append(line)
-    await bot.send_message(chat.chat_id, "\n\n".join(parts), parse_mode=ParseMode.HTML)
+    text = "\n\n".join(parts)
+    await _retrying(lambda: bot.send_message(chat.chat_id, text, parse_mode=ParseMode.HTML))
     if question is not None:
-        await send_quiz(bot, ctx, chat.chat_id, question, anonymous=chat.is_channel, purpose="push")
+        await _retrying(lambda: send_quiz(bot, ctx, chat.chat_id, question, anonymous=chat.is_channel, purpose="push"))

@@ -9,6 +9,8 @@ from html import escape as _html_escape
 
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question, Topic
+from bot.services.scoring import format_marks
+from bot.services.scoring import sparkline as make_sparkline
 from bot.services.stats import UserStats
 from bot.strings import t
 
@@ -73,7 +75,8 @@ def topic_page(topic: Topic, bank: Bank, lang: str = "en") -> str:
     return page
 
 
-def stats(result: UserStats, where: str, lang: str = "en") -> str:
+def stats(result: UserStats, where: str, lang: str = "en", *, sparkline: bool = True) -> str:
+    """The /stats message; ``sparkline`` puts the 14-day activity in as text (when no chart image is sent)."""
     if not result.answered:
         return t("stats.none", lang)
     parts = [
@@ -88,6 +91,10 @@ def stats(result: UserStats, where: str, lang: str = "en") -> str:
             best=result.best_streak,
         ),
     ]
+    score = t("stats.score", lang, score=format_marks(result.score), per100=format_marks(result.score_per_100))
+    if sparkline and result.activity:
+        score += "\n" + t("stats.activity", lang, spark=make_sparkline([count for _, count in result.activity]))
+    parts.append(score)
     if result.topics:
         lines = [t("stats.by_topic", lang)]
         lines += [
@@ -100,6 +107,13 @@ def stats(result: UserStats, where: str, lang: str = "en") -> str:
                 accuracy=x.accuracy,
             )
             for x in result.topics
+        ]
+        parts.append("\n".join(lines))
+    if result.weakest:
+        lines = [t("stats.weakest", lang)]
+        lines += [
+            t("stats.weak_line", lang, title=escape(x.title), accuracy=x.accuracy, answered=x.answered)
+            for x in result.weakest
         ]
         parts.append("\n".join(lines))
     return "\n\n".join(parts)

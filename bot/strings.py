@@ -145,6 +145,85 @@ EN: dict[str, str] = {
     "channel.stats_usage": "To see a channel's figures, send /stats @channelname here (channel admins only).",
     "channel.unknown": "I don't know a channel called {name}. Add me to it as an admin first.",
     "channel.not_admin": "Only that channel's admins can see its figures.",
+    # --- learning -------------------------------------------------------------------------------
+    "private.only": "I'll do that in our private chat, so this group isn't flooded — tap below (then press Start).",
+    "button.open_private": "📩 Open private chat",
+    # spaced review
+    "review.none_yet": (
+        "Nothing to review yet. Answer a few /quiz questions — the ones you miss come back here at the right moment."
+    ),
+    "review.nothing_due": "✅ Nothing due for review right now. Next review: <b>{when}</b>.",
+    "review.start": "🔁 <b>{due}</b> question(s) due for review. Here they come, one at a time{limit}.",
+    "review.limit": " (up to {size} this session)",
+    "review.more_due": "Session done: {correct}/{answered} correct. <b>{due}</b> more due — /review to go on.",
+    "review.all_done": "🎉 All done: {correct}/{answered} correct. Next review on <b>{when}</b>.",
+    "review.all_done_later": "🎉 All done: {correct}/{answered} correct.",
+    "button.review_more": "🔁 Continue review",
+    "push.review_due": "🔁 {count} question(s) due for review — /review",
+    # mistakes
+    "mistakes.none": "No mistakes on record — every answer right so far. Keep going with /quiz or /test!",
+    "mistakes.page": "❌ <b>Mistake {n} of {total}</b> — {topic} ({date})",
+    "mistakes.yours": "Your answer: {answer}",
+    "mistakes.correct": "Correct answer: <b>{answer}</b>",
+    "button.newer": "◀ Newer",
+    "button.older": "Older ▶",
+    "button.practise_topic": "🎯 Practise this topic",
+    # mock tests
+    "test.intro": (
+        "📝 <b>Mock test</b> — {topic}: {size} questions, {seconds} s each.\n"
+        "Marking as in UPSC Prelims: +2 correct, −0.66 wrong, 0 unanswered. Good luck!"
+    ),
+    "test.all_topics": "all topics",
+    "test.busy": "You already have a mock test running (question {n} of {size}). Answer it — or give it up:",
+    "button.test_quit": "🏳 Give up the test",
+    "test.abandoned": "Test given up. Start another with /test.",
+    "test.none_running": "No test is running. Start one with /test.",
+    "test.result": (
+        "📝 <b>Mock test result</b> — {topic}\n\n"
+        "✅ Correct: <b>{correct}</b>\n❌ Wrong: <b>{wrong}</b>\n⏭ Unanswered: <b>{unanswered}</b>\n"
+        "Score: <b>{score}</b> / {max} (+2 correct, −0.66 wrong, 0 unanswered)\nTime taken: <b>{time}</b>"
+    ),
+    "test.minutes": "{minutes} min {seconds} s",
+    "test.seconds": "{seconds} s",
+    "test.perfect": "Every answer right — excellent!",
+    "test.missed_header": "<b>The ones you missed</b>",
+    "test.missed_item": "<b>Q{n}.</b> {question}\nYour answer: {chosen}\nCorrect: <b>{correct}</b>\n📖 {explanation}\n<i>Source: {source}</i>",
+    "test.unanswered": "— (no answer)",
+    "button.test_again": "📝 Another test",
+    # mains answer writing
+    "mains.prompt": (
+        "✍️ <b>Mains answer writing — GS-II</b>\n<i>{topic}</i>\n\n{prompt}\n\n"
+        "Write about <b>{words} words</b> in <b>{minutes} minutes</b>, then compare with the model answer's key points."
+    ),
+    "mains.key_points": "🔑 <b>Key points of a model answer</b>\n{points}\n\n<i>Source: {source}</i>",
+    "mains.none": "There is no Mains prompt for that topic yet.",
+    "button.key_points": "🔑 Model answer key points",
+    "button.another_prompt": "✍️ Another prompt",
+    # your data
+    "export.caption": "📄 Your answer history: {count} answer(s). Times are in {tz}.",
+    "export.empty": "You have no answers on record yet, so there is nothing to export.",
+    "forget.confirm": (
+        "⚠️ <b>Delete everything I store about you?</b>\n"
+        "Your answers (in every chat), review cards, mock tests and your private chat's settings. "
+        "This cannot be undone."
+    ),
+    "button.forget_yes": "🗑 Yes, delete everything",
+    "button.forget_no": "Cancel",
+    "forget.done": (
+        "🗑 Deleted: {answers} answer(s), {cards} review card(s), {tests} mock test(s){settings}{profile}.\n"
+        "Nothing about you is stored any more; send /start whenever you want to begin again."
+    ),
+    "forget.settings": ", your chat settings",
+    "forget.profile": ", your name",
+    "forget.cancelled": "Cancelled — nothing was deleted.",
+    # /stats additions
+    "stats.score": "UPSC score: <b>{score}</b> (+2 right, −0.66 wrong) — <b>{per100}</b> per 100 questions",
+    "stats.activity": "Last 14 days: <code>{spark}</code>",
+    "stats.weakest": "<b>Weakest topics</b> — tap one to practise:",
+    "stats.weak_line": "• {title}: {accuracy}% of {answered}",
+    "stats.chart_caption": "📈 Your answers per day, last 14 days",
+    "stats.chart_title": "Answers per day, last 14 days",
+    "button.practise": "🎯 {title}",
     # --- errors and bad input -------------------------------------------------------------------
     "error.unknown_command": "I don't know that command. Send /help to see what I can do.",
     "error.text": "I answer commands — send /help to see them, or /quiz for a question.",

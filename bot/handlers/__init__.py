@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import answers, basics, callbacks, errors, groups, settings, stats, study
+from bot.handlers import answers, basics, callbacks, errors, groups, learning, settings, stats, study
 from bot.handlers.common import remember
 
 #: New messages and channel posts; edited ones are ignored on purpose.
@@ -44,11 +44,18 @@ def register(application: Application) -> None:
         "pause": settings.pause,
         "resume": settings.resume,
         "settings": settings.show_settings,
+        "review": learning.review,
+        "mistakes": learning.mistakes,
+        "test": learning.test,
+        "mains": learning.mains,
+        "export": learning.export,
+        "forget": learning.forget,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=FRESH))
 
     application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=r"^(set|sub|tz):"))
+    application.add_handler(CallbackQueryHandler(learning.on_button, pattern=learning.PATTERN))
     application.add_handler(CallbackQueryHandler(callbacks.on_button))
     application.add_handler(PollAnswerHandler(answers.on_poll_answer))
     application.add_handler(PollHandler(groups.on_poll))

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import app_ctx
+from bot.learning_delivery import after_answer
 
 log = logging.getLogger(__name__)
 
@@ -21,3 +22,6 @@ async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     outcome = await ctx.study.record_answer(answer.poll_id, answer.user.id, list(answer.option_ids), ctx.now())
     if outcome is None:
         log.debug("ignored poll answer for poll %s", answer.poll_id)
+        return
+    # The review card, the full explanation, the next review card or mock-test question.
+    await after_answer(context.bot, ctx, outcome)

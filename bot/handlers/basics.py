@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.commands import Scope, commands_for
+from bot.handlers import learning
 from bot.handlers.common import is_private, reply
 from bot.render import escape
 from bot.strings import t
@@ -28,6 +29,9 @@ def _scope(update: Update) -> Scope:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # A deep link from a group (t.me/<bot>?start=review) runs the command it names.
+    if context.args and await learning.start_payload(update, context, context.args[0]):
+        return
     text = help_text(_scope(update))
     user = update.effective_user
     if is_private(update.effective_chat) and user is not None:

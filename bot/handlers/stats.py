@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
-from bot import render
+from bot import charts, render
 from bot.handlers.common import app_ctx, argument, chat_record, is_private, reply
 from bot.handlers.groups import channel_stats, channel_stats_for_admin
+from bot.handlers.learning import practise_buttons
 from bot.render import escape
 from bot.strings import t
 
@@ -27,4 +28,8 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     record = await chat_record(update, context)
     result = await ctx.stats.user_stats(user.id, chat.id, ctx.chat_tz(record), ctx.now())
     where = t("stats.where_private") if is_private(chat) else t("stats.where_group", title=escape(chat.title or ""))
-    await reply(update, render.stats(result, where))
+    # The 14-day chart is an image when matplotlib (the "charts" extra) is installed, else a sparkline.
+    chart = await charts.activity_png(result.activity, t("stats.chart_title")) if result.answered else None
+    await reply(update, render.stats(result, where, sparkline=chart is None), practise_buttons(result.weakest))
+    if chart is not None:
+        await context.bot.send_photo(chat.id, chart, caption=t("stats.chart_caption"))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.content.loader import Bank
+from bot.services.scoring import activity, score_per_hundred, upsc_score, weakest
 from bot.storage.repository import Repository
 
 
@@ -30,10 +32,29 @@ class UserStats:
     best_streak: int
     topics: list[TopicStats]
     active_days: frozenset[dt.date]
+    #: Answers per local day over the last two weeks, oldest first.
+    activity: tuple[tuple[dt.date, int], ...] = ()
 
     @property
     def accuracy(self) -> int:
         return round(100 * self.correct / self.answered) if self.answered else 0
+
+    @property
+    def wrong(self) -> int:
+        return self.answered - self.correct
+
+    @property
+    def score(self) -> Decimal:
+        """UPSC Prelims marking: +2 right, -0.66 wrong."""
+        return upsc_score(self.correct, self.wrong)
+
+    @property
+    def score_per_100(self) -> Decimal:
+        return score_per_hundred(self.correct, self.wrong)
+
+    @property
+    def weakest(self) -> list[TopicStats]:
+        return weakest(self.topics)
 
 
 def streaks(days: set[dt.date] | frozenset[dt.date], today: dt.date) -> tuple[int, int]:
@@ -59,7 +80,8 @@ class StatsService:
 
     async def user_stats(self, user_id: int, chat_id: int, tz: ZoneInfo, now: dt.datetime) -> UserStats:
         tallies = await self.repo.topic_tallies(user_id, chat_id)
-        days = frozenset(t.astimezone(tz).date() for t in await self.repo.answer_times(user_id, chat_id))
+        times = await self.repo.answer_times(user_id, chat_id)
+        days = frozenset(t.astimezone(tz).date() for t in times)
         current, best = streaks(days, now.astimezone(tz).date())
         topics = [
             TopicStats(
@@ -77,4 +99,5 @@ class StatsService:
             best_streak=best,
             topics=topics,
             active_days=days,
+            activity=activity(times, tz, now.astimezone(tz).date()),
         )

@@ -120,8 +120,110 @@ class GroupRepository(Protocol):
     async def forget_deletion(self, chat_id: int, message_id: int) -> None: ...
 
 
+@dataclass(frozen=True)
+class ReviewCard:
+    """A user's spaced-review card for one question."""
+
+    user_id: int
+    question_id: str
+    #: The fsrs package's Card, as its own JSON.
+    card: str
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ReviewSession:
+    """A running /review: the poll whose answer brings the next card, and the tally so far."""
+
+    user_id: int
+    chat_id: int
+    poll_id: str | None
+    sent: int
+    correct: int
+    started_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class MockTest:
+    test_id: int
+    user_id: int
+    chat_id: int
+    topic_id: str | None
+    size: int
+    #: Position of the question now open (== size once finished).
+    current: int
+    open_period: int
+    state: str  # running, finished, abandoned
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class MockTestItem:
+    test_id: int
+    position: int
+    question_id: str
+    poll_id: str | None = None
+    closes_at: dt.datetime | None = None
+    outcome: str | None = None  # correct, wrong, unanswered; None while open or unsent
+    #: Index in the content's options (not the shuffled position).
+    chosen_option: int | None = None
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    """What /forget deleted, for the user's confirmation."""
+
+    answers: int
+    cards: int
+    tests: int
+    chat_settings: bool
+    profile: bool
+
+
 class LearningRepository(Protocol):
     """Spaced repetition, mistakes, mock tests, export and forget."""
+
+    # spaced review
+    async def get_card(self, user_id: int, question_id: str) -> ReviewCard | None: ...
+    async def save_card(self, card: ReviewCard, now: dt.datetime) -> None: ...
+    async def delete_card(self, user_id: int, question_id: str) -> None: ...
+    async def due_cards(self, user_id: int, now: dt.datetime, limit: int) -> list[ReviewCard]: ...
+    async def count_due(self, user_id: int, now: dt.datetime) -> int: ...
+    async def count_cards(self, user_id: int) -> int: ...
+    async def next_due(self, user_id: int) -> dt.datetime | None: ...
+    async def get_review_session(self, user_id: int) -> ReviewSession | None: ...
+    async def save_review_session(self, session: ReviewSession) -> None: ...
+    async def end_review_session(self, user_id: int) -> None: ...
+
+    # mistakes and export
+    async def latest_mistakes(self, user_id: int, limit: int) -> list[AnswerRecord]: ...
+    async def user_answers(self, user_id: int) -> list[AnswerRecord]: ...
+
+    # mock tests
+    async def create_mock_test(
+        self,
+        user_id: int,
+        chat_id: int,
+        topic_id: str | None,
+        question_ids: list[str],
+        open_period: int,
+        now: dt.datetime,
+    ) -> MockTest | None: ...
+    async def get_mock_test(self, test_id: int) -> MockTest | None: ...
+    async def running_mock_test(self, user_id: int) -> MockTest | None: ...
+    async def mock_test_items(self, test_id: int) -> list[MockTestItem]: ...
+    async def mock_test_item_by_poll(self, poll_id: str) -> MockTestItem | None: ...
+    async def set_mock_test_poll(self, test_id: int, position: int, poll_id: str, closes_at: dt.datetime) -> None: ...
+    async def close_mock_test_item(
+        self, test_id: int, position: int, outcome: str, chosen_option: int | None
+    ) -> bool: ...
+    async def advance_mock_test(self, test_id: int, position: int) -> bool: ...
+    async def end_mock_test(self, test_id: int, state: str, now: dt.datetime) -> bool: ...
+    async def expired_mock_test_items(self, cutoff: dt.datetime) -> list[MockTestItem]: ...
+
+    # your data
+    async def forget_user(self, user_id: int) -> ForgetReport: ...
 
 
 class Repository(GroupRepository, LearningRepository, Protocol):
@@ -156,4 +258,6 @@ class Repository(GroupRepository, LearningRepository, Protocol):
     async def finish_delivery(
         self, chat_id: int, local_date: dt.date, state: str, now: dt.datetime, error: str | None = None
     ) -> None: ...
+    async def skip_delivery(self, chat_id: int, local_date: dt.date, now: dt.datetime) -> None: ...
+    async def unskip_delivery(self, chat_id: int, local_date: dt.date) -> None: ...
     async def get_delivery(self, chat_id: int, local_date: dt.date) -> Delivery | None: ...

@@ -1,0 +1,144 @@
+"""Learning flows as Bot API calls: answer follow-ups, /review sessions and mock tests.
+
+Handlers and the mock-test timer job both come through here, so a review card or a test question
+is sent the same way whoever triggers it. Every poll goes out through ``send_quiz``.
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot import render_learning
+from bot.context import AppContext
+from bot.sender import send_quiz
+from bot.services.mock_test import MockTestStep
+from bot.services.study import AnswerOutcome
+from bot.strings import t
+
+log = logging.getLogger(__name__)
+
+
+async def user_tz(ctx: AppContext, user_id: int) -> ZoneInfo:
+    """The time zone of the user's private chat (its id is the user's), else the default."""
+    return ctx.chat_tz(await ctx.repo.get_chat(user_id))
+
+
+async def _say(bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+# --- after every answer ---------------------------------------------------------------------------
+async def after_answer(bot: Bot, ctx: AppContext, outcome: AnswerOutcome) -> None:
+    """Reschedule the user's review card; then the follow-ups: the full explanation (private chats),
+    the next review card, or the mock test's next question."""
+    now = ctx.now()
+    await ctx.learning.review.record(outcome.user_id, outcome.question.id, outcome.is_correct, now)
+    poll = outcome.poll
+    # In a private chat the chat's id is the user's; a mock test keeps its explanations for the end.
+    if poll.chat_id == outcome.user_id and outcome.question.full_explanation and poll.purpose != "test":
+        await _say(bot, poll.chat_id, render_learning.full_explanation(outcome.question, ctx.bank))
+    if poll.purpose == "review":
+        await continue_review(bot, ctx, outcome)
+    elif poll.purpose == "test":
+        step = await ctx.learning.tests.answered(poll.poll_id, outcome.chosen, outcome.is_correct, now)
+        if step is not None:
+            await send_test_step(bot, ctx, step)
+
+
+# --- spaced review --------------------------------------------------------------------------------
+def review_more_button() -> InlineKeyboardMarkup:
+    """The button under "N more due" that starts the next session."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("button.review_more"), callback_data="rv:go")]])
+
+
+async def start_review(bot: Bot, ctx: AppContext, user_id: int, chat_id: int) -> None:
+    """Begin a /review session in the user's private chat: the first due card, or when the next one is."""
+    turn = await ctx.learning.review.start(user_id, chat_id, ctx.now())
+    if turn.question is None:
+        await _say(bot, chat_id, render_learning.review_idle(turn, await user_tz(ctx, user_id)))
+        return
+    await _say(bot, chat_id, render_learning.review_start(turn))
+    record, _ = await send_quiz(bot, ctx, chat_id, turn.question, purpose="review", requested_by=user_id)
+    await ctx.learning.review.sent(user_id, record.poll_id)
+
+
+async def continue_review(bot: Bot, ctx: AppContext, outcome: AnswerOutcome) -> None:
+    """After a review answer: the session's next card, or how it ended."""
+    turn = await ctx.learning.review.answered(outcome.user_id, outcome.poll.poll_id, outcome.is_correct, ctx.now())
+    if turn is None:
+        return  # an older review poll, answered late: the session has moved on
+    chat_id = outcome.poll.chat_id
+    if turn.question is not None:
+        record, _ = await send_quiz(bot, ctx, chat_id, turn.question, purpose="review", requested_by=outcome.user_id)
+        await ctx.learning.review.sent(outcome.user_id, record.poll_id)
+        return
+    text = render_learning.review_end(turn, await user_tz(ctx, outcome.user_id))
+    await _say(bot, chat_id, text, review_more_button() if turn.due else None)
+
+
+# --- mock tests -----------------------------------------------------------------------------------
+def test_quit_button() -> InlineKeyboardMarkup:
+    """The button that gives up a running mock test."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("button.test_quit"), callback_data="ts:quit")]])
+
+
+async def start_test(bot: Bot, ctx: AppContext, user_id: int, chat_id: int, topic_id: str | None) -> None:
+    """/test: the intro and the first question, or why not (a test is already running)."""
+    started = await ctx.learning.tests.start(user_id, chat_id, topic_id, ctx.now())
+    if started.busy is not None:
+        busy = started.busy
+        await _say(bot, chat_id, t("test.busy", n=busy.current + 1, size=busy.size), test_quit_button())
+        return
+    if started.step is None:
+        await _say(bot, chat_id, t("error.empty_scope"))
+        return
+    test = started.step.test
+    topic = ctx.bank.topics.get(topic_id) if topic_id else None
+    await _say(bot, chat_id, render_learning.test_intro(test.size, test.open_period, topic.title if topic else None))
+    await send_test_step(bot, ctx, started.step)
+
+
+async def send_test_step(bot: Bot, ctx: AppContext, step: MockTestStep) -> None:
+    """The test's next question (its clock starts when it is sent), or its result card."""
+    test = step.test
+    if step.result is not None:
+        messages = render_learning.test_result(step.result, ctx.bank)
+        again = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t("button.test_again"), callback_data=f"ts:go:{test.topic_id or '*'}")]]
+        )
+        for i, text in enumerate(messages):
+            await _say(bot, test.chat_id, text, again if i == len(messages) - 1 else None)
+        return
+    if step.question is None:  # pragma: no cover - a step has a question or a result
+        return
+    try:
+        record, _ = await send_quiz(
+            bot,
+            ctx,
+            test.chat_id,
+            step.question,
+            purpose="test",
+            requested_by=test.user_id,
+            open_period=test.open_period,
+        )
+    except TelegramError:
+        # Without its question the test could never move on again: end it rather than leave it hanging.
+        await ctx.learning.tests.abandon(test.user_id, ctx.now())
+        raise
+    await ctx.learning.tests.question_sent(step, record.poll_id, ctx.now())
+
+
+async def expire_tests(bot: Bot, ctx: AppContext) -> int:
+    """Settle test questions whose time ran out (unanswered) and send what comes next; the count."""
+    steps = await ctx.learning.tests.expire_due(ctx.now())
+    for step in steps:
+        try:
+            await send_test_step(bot, ctx, step)
+        except TelegramError as exc:
+            log.warning("mock test %s: could not send the next step: %s", step.test.test_id, exc)
+    return len(steps)

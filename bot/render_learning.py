@@ -1,0 +1,201 @@
+"""Learning results (review, mistakes, mock tests, Mains prompts, your data) as Telegram HTML.
+
+Like bot/render.py: plain values in, keyed strings out, and everything from content or users is
+escaped here, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from telegram.constants import MessageLimit
+
+from bot.content.loader import Bank
+from bot.content.models import MainsPrompt, Question
+from bot.render import escape
+from bot.services.mock_test import MockTestResult
+from bot.services.practice import MistakePage
+from bot.services.review import SESSION_SIZE, ReviewTurn
+from bot.services.scoring import format_marks
+from bot.storage.repository import ForgetReport
+from bot.strings import t
+
+MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)
+
+
+def when(moment: dt.datetime, tz: ZoneInfo) -> str:
+    """A time as the chat reads it: ``Tue 03 Mar, 14:20 (Asia/Kolkata)``."""
+    return f"{moment.astimezone(tz).strftime('%a %d %b, %H:%M')} ({tz.key})"
+
+
+def fit(build: Callable[[str], str], text: str, limit: int = MAX_MESSAGE) -> str:
+    """``build(text)``, with ``text`` (raw, before escaping) shortened until the result fits one message,
+    so that a cut never falls inside an HTML tag or entity."""
+    rendered = build(text)
+    while len(rendered) > limit and text:
+        text = text[: max(0, len(text) - (len(rendered) - limit) - 10)].rstrip() + "…"
+        if len(text) <= 1:
+            text = ""
+        rendered = build(text)
+    return rendered
+
+
+def chunks(paragraphs: list[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Paragraphs packed into as few messages as fit Telegram's limit (each paragraph fits alone)."""
+    messages: list[str] = []
+    current = ""
+    for paragraph in paragraphs:
+        if current and len(current) + 2 + len(paragraph) > limit:
+            messages.append(current)
+            current = ""
+        current = f"{current}\n\n{paragraph}" if current else paragraph
+    if current:
+        messages.append(current)
+    return messages
+
+
+# --- spaced review --------------------------------------------------------------------------------
+def review_start(turn: ReviewTurn) -> str:
+    """The line before a session's first question."""
+    limit = t("review.limit", size=SESSION_SIZE) if turn.due > SESSION_SIZE else ""
+    return t("review.start", due=turn.due, limit=limit)
+
+
+def review_idle(turn: ReviewTurn, tz: ZoneInfo) -> str:
+    """/review with nothing due now."""
+    if not turn.has_cards:
+        return t("review.none_yet")
+    return t("review.nothing_due", when=when(turn.next_due, tz) if turn.next_due else "—")
+
+
+def review_end(turn: ReviewTurn, tz: ZoneInfo) -> str:
+    """The end of a session: "N more due" when it stopped at its size, else when the next one is."""
+    if turn.due:
+        return t("review.more_due", correct=turn.correct, answered=turn.answered, due=turn.due)
+    if turn.next_due is None:
+        return t("review.all_done_later", correct=turn.correct, answered=turn.answered)
+    return t("review.all_done", correct=turn.correct, answered=turn.answered, when=when(turn.next_due, tz))
+
+
+def review_due_line(count: int) -> str:
+    """The daily push's line about questions due for review."""
+    return t("push.review_due", count=count)
+
+
+# --- mistakes -------------------------------------------------------------------------------------
+def _mistake_text(page: MistakePage, bank: Bank, tz: ZoneInfo, explanation: str) -> str:
+    m = page.mistake
+    q = m.question
+    topic = bank.topics.get(q.topic)
+    return "\n\n".join(
+        [
+            t(
+                "mistakes.page",
+                n=page.index + 1,
+                total=page.total,
+                topic=escape(topic.title if topic else q.topic),
+                date=m.answered_at.astimezone(tz).strftime("%d %b %Y"),
+            ),
+            escape(q.statements_message()),
+            t("mistakes.yours", answer=escape(q.options[m.chosen]))
+            + "\n"
+            + t("mistakes.correct", answer=escape(q.options[q.answer])),
+            t("quiz.full_explanation", text=escape(explanation), source=escape(bank.cite(q.source))),
+        ]
+    )
+
+
+def mistake(page: MistakePage, bank: Bank, tz: ZoneInfo) -> str:
+    """One mistake: the question, both answers, the full explanation and its source, in one message."""
+    # Only the explanation is ever shortened: the question and answers are what the page is for.
+    return fit(lambda explanation: _mistake_text(page, bank, tz, explanation), page.mistake.question.full_text)
+
+
+# --- mock tests -----------------------------------------------------------------------------------
+def test_intro(size: int, seconds: int, topic_title: str | None) -> str:
+    """The message before a mock test's first question."""
+    return t(
+        "test.intro", topic=escape(topic_title) if topic_title else t("test.all_topics"), size=size, seconds=seconds
+    )
+
+
+def _duration(taken: dt.timedelta) -> str:
+    seconds = max(0, round(taken.total_seconds()))
+    if seconds < 60:
+        return t("test.seconds", seconds=seconds)
+    return t("test.minutes", minutes=seconds // 60, seconds=seconds % 60)
+
+
+def test_result(result: MockTestResult, bank: Bank) -> list[str]:
+    """The result card, then the explanations of the questions missed, split to fit messages."""
+    topic = bank.topics.get(result.test.topic_id) if result.test.topic_id else None
+    card = t(
+        "test.result",
+        topic=escape(topic.title) if topic else t("test.all_topics"),
+        correct=result.correct,
+        wrong=result.wrong,
+        unanswered=result.unanswered,
+        score=format_marks(result.score),
+        max=format_marks(result.max_score),
+        time=_duration(result.time_taken),
+    )
+    if not result.missed:
+        return [card + "\n\n" + t("test.perfect")]
+    paragraphs = [t("test.missed_header")]
+    for missed in result.missed:
+        q = missed.question
+        chosen = escape(q.options[missed.chosen]) if missed.chosen is not None else t("test.unanswered")
+
+        def item(text: str, q: Question = q, chosen: str = chosen, n: int = missed.position + 1) -> str:
+            return t(
+                "test.missed_item",
+                n=n,
+                question=escape(q.statements_message()),
+                chosen=chosen,
+                correct=escape(q.options[q.answer]),
+                explanation=escape(text),
+                source=escape(bank.cite(q.source)),
+            )
+
+        paragraphs.append(fit(item, q.full_text))
+    return [card, *chunks(paragraphs)]
+
+
+# --- mains ----------------------------------------------------------------------------------------
+def mains_prompt(prompt: MainsPrompt, bank: Bank) -> str:
+    """A Mains prompt with its word count and suggested time."""
+    topic = bank.topics.get(prompt.topic)
+    return t(
+        "mains.prompt",
+        topic=escape(topic.title if topic else prompt.topic),
+        prompt=escape(prompt.prompt),
+        words=prompt.words,
+        minutes=prompt.minutes,
+    )
+
+
+def mains_key_points(prompt: MainsPrompt, bank: Bank) -> str:
+    """The model answer's key points, with their sources."""
+    points = "\n".join(f"• {escape(p)}" for p in prompt.key_points)
+    return t("mains.key_points", points=points, source=escape(bank.cite(prompt.source)))
+
+
+# --- your data ------------------------------------------------------------------------------------
+def forget_done(report: ForgetReport) -> str:
+    """What /forget deleted."""
+    return t(
+        "forget.done",
+        answers=report.answers,
+        cards=report.cards,
+        tests=report.tests,
+        settings=t("forget.settings") if report.chat_settings else "",
+        profile=t("forget.profile") if report.profile else "",
+    )
+
+
+def full_explanation(question: Question, bank: Bank) -> str:
+    """The long explanation sent after an answer, cut to one message if it must be."""
+    source = escape(bank.cite(question.source))
+    return fit(lambda text: t("quiz.full_explanation", text=escape(text), source=source), question.full_text)
