@@ -62,7 +62,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Ch
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatRecord, topic_id: str) -> None:
     ctx = app_ctx(context)
     topic = ctx.bank.topics.get(topic_id)
-    await ctx.chat_settings.subscribe(chat.chat_id, topic.id if topic else None)
+    await ctx.chat_settings.subscribe(chat, topic.id if topic else None, ctx.now())
     resolved = ctx.chat_settings.resolve(chat, ctx.now())
     suffix = t("sub.topic_suffix", topic=escape(topic.title)) if topic else ""
     await confirm(update, context, t("sub.done", time=resolved.push_time, tz=resolved.timezone, topic=suffix))
@@ -84,7 +84,7 @@ async def settime(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Chat
         await reply(update, t("settime.usage"))
         return
     ctx = app_ctx(context)
-    await ctx.chat_settings.set_time(chat.chat_id, hhmm)
+    await ctx.chat_settings.set_time(chat, hhmm, ctx.now())
     await confirm(update, context, t("settime.done", time=hhmm, tz=chat.timezone or ctx.settings.timezone))
 
 
@@ -107,7 +107,7 @@ async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Cha
 
 async def _set_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatRecord, zone: str) -> None:
     ctx = app_ctx(context)
-    await ctx.chat_settings.set_timezone(chat.chat_id, zone)
+    await ctx.chat_settings.set_timezone(chat, zone, ctx.now())
     local = ctx.now().astimezone(ZoneInfo(zone)).strftime("%H:%M")
     await confirm(update, context, t("timezone.done", tz=zone, local=local))
 
@@ -208,7 +208,7 @@ async def on_settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
 async def _apply_setting(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatRecord, value: str) -> None:
     service = app_ctx(context).chat_settings
     if value == "sub":
-        await service.subscribe(chat.chat_id, chat.push_topic)
+        await service.subscribe(chat, chat.push_topic, app_ctx(context).now())
     elif value == "unsub":
         await service.unsubscribe(chat.chat_id)
     elif value == "pause7":
@@ -216,4 +216,4 @@ async def _apply_setting(update: Update, context: ContextTypes.DEFAULT_TYPE, cha
     elif value == "resume":
         await service.resume(chat.chat_id)
     elif (hhmm := parse_time(value.removeprefix("time:"))) is not None:
-        await service.set_time(chat.chat_id, hhmm)
+        await service.set_time(chat, hhmm, app_ctx(context).now())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -100,17 +100,38 @@ class ChatSettingsService:
             next_push=next_push,
         )
 
-    async def subscribe(self, chat_id: int, topic_id: str | None) -> None:
-        await self.repo.update_chat(chat_id, subscribed=True, push_topic=topic_id, active=True)
+    async def subscribe(self, chat: ChatRecord, topic_id: str | None, now: dt.datetime) -> None:
+        """Subscribe (or change the topic). A new subscriber whose push time has already passed
+        today starts tomorrow, rather than getting a push marked late straight away."""
+        await self.repo.update_chat(chat.chat_id, subscribed=True, push_topic=topic_id, active=True)
+        if not chat.subscribed:
+            tz = chat_zone(chat, self.default_tz)
+            today = now.astimezone(tz).date()
+            if now >= scheduled_time(chat, today, tz, self.default_time):
+                await self.repo.skip_delivery(chat.chat_id, today, now)
 
     async def unsubscribe(self, chat_id: int) -> None:
         await self.repo.update_chat(chat_id, subscribed=False)
 
-    async def set_time(self, chat_id: int, hhmm: str) -> None:
-        await self.repo.update_chat(chat_id, push_time=hhmm)
+    async def set_time(self, chat: ChatRecord, hhmm: str, now: dt.datetime) -> None:
+        await self.repo.update_chat(chat.chat_id, push_time=hhmm)
+        await self._reconsider_today(replace(chat, push_time=hhmm), now)
 
-    async def set_timezone(self, chat_id: int, zone: str) -> None:
-        await self.repo.update_chat(chat_id, timezone=zone)
+    async def set_timezone(self, chat: ChatRecord, zone: str, now: dt.datetime) -> None:
+        await self.repo.update_chat(chat.chat_id, timezone=zone)
+        await self._reconsider_today(replace(chat, timezone=zone), now)
+
+    async def _reconsider_today(self, chat: ChatRecord, now: dt.datetime) -> None:
+        """A new time applies from its next occurrence: if it is still ahead today, today's push
+        comes then; if it has passed, today is skipped (unless something was sent already)."""
+        if not chat.subscribed:
+            return
+        tz = chat_zone(chat, self.default_tz)
+        today = now.astimezone(tz).date()
+        if scheduled_time(chat, today, tz, self.default_time) > now:
+            await self.repo.unskip_delivery(chat.chat_id, today)
+        else:
+            await self.repo.skip_delivery(chat.chat_id, today, now)
 
     async def pause(self, chat: ChatRecord, days: int, now: dt.datetime) -> dt.date:
         """Skip the next ``days`` pushes; returns the last paused local day. Today counts only

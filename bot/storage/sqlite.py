@@ -228,6 +228,20 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
             (state, state, ts(now), error, chat_id, local_date.isoformat()),
         )
 
+    async def skip_delivery(self, chat_id: int, local_date: dt.date, now: dt.datetime) -> None:
+        """Mark a day as having nothing to send, unless the day already has a ledger row."""
+        await self._write(
+            "INSERT OR IGNORE INTO deliveries (chat_id, local_date, state, attempts, claimed_at)"
+            " VALUES (?, ?, 'skipped', 0, ?)",
+            (chat_id, local_date.isoformat(), ts(now)),
+        )
+
+    async def unskip_delivery(self, chat_id: int, local_date: dt.date) -> None:
+        await self._write(
+            "DELETE FROM deliveries WHERE chat_id = ? AND local_date = ? AND state = 'skipped'",
+            (chat_id, local_date.isoformat()),
+        )
+
     async def get_delivery(self, chat_id: int, local_date: dt.date) -> Delivery | None:
         row = await self._one(
             "SELECT * FROM deliveries WHERE chat_id = ? AND local_date = ?", (chat_id, local_date.isoformat())
