@@ -1,16 +1,23 @@
-"""Drive the real Application over HTTP against the fake Bot API, with a controllable clock."""
+"""Drive the real Application over HTTP against the fake Bot API, with a controllable clock.
+
+Synchronisation never sleeps: the harness adds a last-group handler that records every update
+the Application has finished with, and waits for that. Updates are handled one at a time, so
+once an update is done, every update before it is done too.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import serve
 from bot.clock import ManualClock
@@ -18,10 +25,13 @@ from bot.config import Settings, load_settings
 from bot.context import CONTEXT_KEY, AppContext
 from bot.push_delivery import make_deliver
 from bot.services.push import PushReport
-from tests.fakebot import FakeBotAPI
+from tests.fakebot import Call, FakeBotAPI
 
 #: A Monday morning in India, before the default push time.
 START = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
+#: Runs after every other handler group.
+LAST_GROUP = 1000
+_probe_ids = itertools.count(1)
 
 
 def make_settings(fake: FakeBotAPI, db_path: Path, **overrides: Any) -> Settings:
@@ -36,35 +46,83 @@ def make_settings(fake: FakeBotAPI, db_path: Path, **overrides: Any) -> Settings
     return load_settings(_env_file=None, **values)
 
 
+def reply_text(calls: list[Call]) -> str:
+    """The text of the last message among ``calls``."""
+    for call in reversed(calls):
+        if call.method in ("sendMessage", "editMessageText"):
+            return str(call.params.get("text", ""))
+    raise AssertionError(f"no message among {[c.method for c in calls]}")
+
+
 @dataclass
 class RunningBot:
     fake: FakeBotAPI
     clock: ManualClock
     application: Application
     ctx: AppContext
+    _done: set[int] = field(default_factory=set)
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def _mark_done(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if isinstance(update, Update):
+            async with self._changed:
+                self._done.add(update.update_id)
+                self._changed.notify_all()
+
+    async def handled(self, update: dict[str, Any], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the Application has finished with an update the fake enqueued."""
+        update_id = update["update_id"]
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: update_id in self._done)
+
+    async def settle(self) -> None:
+        """Wait until everything enqueued so far has been handled (a no-op update is the marker)."""
+        probe = {
+            "id": f"probe-{next(_probe_ids)}",
+            "question": "probe",
+            "options": [{"persistent_id": "0", "text": "a", "voter_count": 0}],
+            "total_voter_count": 0,
+            "is_closed": True,
+            "is_anonymous": True,
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
+            "type": "regular",
+        }
+        await self.handled(self.fake.push_update({"poll": probe}))
+
+    async def say(self, chat_id: int, text: str, user_id: int | None = None, **kwargs: Any) -> list[Call]:
+        """Send a message, wait until it is handled, and return the calls the bot made to that chat
+        (all of them, oldest first; what this message caused is at the end)."""
+        await self.settle()
+        await self.handled(self.fake.send_text(chat_id, text, user_id=user_id, **kwargs))
+        return self.fake.calls_to(chat_id)
+
+    async def press(self, chat_id: int, user_id: int, message_id: int, data: str) -> list[Call]:
+        """Press an inline button and wait until the press is handled."""
+        await self.settle()
+        await self.handled(self.fake.press_button(chat_id, user_id, message_id, data))
+        return self.fake.calls_to(chat_id)
+
+    async def answer(self, poll_id: str, user_id: int, option_ids: list[int]) -> None:
+        """Answer a poll and wait until the answer (and whatever follows it) is handled."""
+        await self.handled(self.fake.answer_poll(poll_id, user_id, option_ids))
+
+    async def replies(self, chat_id: int, count: int) -> list[Call]:
+        """Wait until the bot has made ``count`` sending calls to a chat; return them all."""
+        await self.fake.wait_for_async(None, predicate=lambda c: _to_chat(c, chat_id), count=count, timeout=10.0)
+        return self.fake.calls_to(chat_id)
+
+    async def barrier(self, chat_id: int | None = None, user_id: int | None = None) -> None:
+        """Everything sent so far has been handled."""
+        await self.settle()
 
     async def push_tick(self) -> PushReport:
         """What the every-minute job does, at the clock's current time."""
         return await self.ctx.push.run(self.clock.now(), make_deliver(self.application.bot, self.ctx))
 
-    async def say(self, chat_id: int, text: str, user_id: int | None = None, **kwargs: Any) -> list[Any]:
-        """Send a message and wait for the bot's next outgoing call to that chat."""
-        before = len(self.fake.calls_to(chat_id))
-        self.fake.send_text(chat_id, text, user_id=user_id, **kwargs)
-        return await self.replies(chat_id, before + 1)
 
-    async def replies(self, chat_id: int, count: int) -> list[Any]:
-        """Wait until the bot has made ``count`` sending calls to a chat; return them all."""
-        await self.fake.wait_for_async(None, predicate=lambda c: _to_chat(c, chat_id), count=count, timeout=10.0)
-        return self.fake.calls_to(chat_id)
-
-    async def barrier(self, chat_id: int, user_id: int | None = None) -> None:
-        """Updates are handled in order: once /help to a chat is answered, everything sent
-        before it has been handled too."""
-        await self.say(chat_id, "/help", user_id=user_id)
-
-
-def _to_chat(call: Any, chat_id: int) -> bool:
+def _to_chat(call: Call, chat_id: int) -> bool:
     return call.method.startswith(("send", "edit", "delete")) and str(call.params.get("chat_id")) == str(chat_id)
 
 
@@ -84,9 +142,11 @@ async def running_bot(
             task.result()  # raises what went wrong
         raise TimeoutError("the bot did not start")
     application = started.result()
+    running = RunningBot(fake, clock, application, application.bot_data[CONTEXT_KEY])
+    application.add_handler(TypeHandler(Update, running._mark_done), group=LAST_GROUP)
     await fake.wait_for_long_poll_async()
     try:
-        yield RunningBot(fake, clock, application, application.bot_data[CONTEXT_KEY])
+        yield running
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=15)

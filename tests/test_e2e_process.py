@@ -37,12 +37,12 @@ def bot_env(fake: FakeBotAPI, tmp_path: Path, **values: str) -> dict[str, str]:
     )
 
 
-async def run_cli(*args: str, env: dict[str, str], cwd: Path, timeout: float = 60) -> tuple[int, str, str]:
+async def run_cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args, env=env, cwd=cwd,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
 
@@ -102,7 +102,7 @@ async def test_the_token_never_reaches_the_log_even_at_debug(fake_api: FakeBotAP
 
 
 async def test_a_missing_token_is_one_clear_line_and_exit_code_2(tmp_path: Path) -> None:
-    code, out, err = await run_cli(env=clean_env(), cwd=tmp_path)
+    code, _, err = await run_cli(env=clean_env(), cwd=tmp_path)
     assert code == 2
     assert err.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in err and "BotFather" in err
     assert "Traceback" not in err
