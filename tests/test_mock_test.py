@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,13 +18,6 @@ from tests.learning_helpers import NOW, answer, bank
 
 USER = 7
 TOPIC = "iom-basics"
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    store = await SqliteRepository.open(tmp_path / "db.sqlite3")
-    yield store
-    await store.close()
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,13 +20,6 @@ from tests.learning_helpers import NOW, answer, bank, questions
 
 USER, OTHER, GROUP = 7, 8, -100123
 KOLKATA = ZoneInfo("Asia/Kolkata")
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    store = await SqliteRepository.open(tmp_path / "db.sqlite3")
-    yield store
-    await store.close()
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,13 +18,6 @@ from tests.learning_helpers import NOW, answer, bank, questions
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 USER = 7
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    store = await SqliteRepository.open(tmp_path / "db.sqlite3")
-    yield store
-    await store.close()
 
 
 # --- score arithmetic ----------------------------------------------------------------------------

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.services.push import ChatGone, DuePush, PushService, TryLater, due_push
 from bot.storage.repository import ChatRecord
@@ -15,13 +11,6 @@ from bot.storage.sqlite import SqliteRepository
 
 IST = ZoneInfo("Asia/Kolkata")
 EIGHT = dt.time(8, 0)
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    store = await SqliteRepository.open(tmp_path / "db.sqlite3")
-    yield store
-    await store.close()
 
 
 async def subscribe(repo: SqliteRepository, chat_id: int, **settings: object) -> None:

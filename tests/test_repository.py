@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,6 @@ from bot.storage.repository import AnswerRecord, PollRecord
 from bot.storage.sqlite import SqliteRepository
 
 NOW = dt.datetime(2026, 3, 1, 2, 30, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    store = await SqliteRepository.open(tmp_path / "nested" / "db.sqlite3")
-    yield store
-    await store.close()
 
 
 def poll(poll_id: str = "p1", chat_id: int = 10) -> PollRecord:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from bot.storage.sqlite import SqliteRepository
 from tests.learning_helpers import NOW, answer, bank, questions
 
 USER = 7
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    store = await SqliteRepository.open(tmp_path / "db.sqlite3")
-    yield store
-    await store.close()
 
 
 @pytest.fixture
