@@ -188,6 +188,12 @@ async def test_topic_query_shows_the_study_page_with_fact_and_quiz_buttons(
     assert [b.split(":")[0] for b in buttons(calls[-1])] == ["fact", "quiz"]
 
 
+async def test_topic_with_several_close_matches_offers_a_choice(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/topic india")
+    assert "Several topics match “india”" in last_text(calls)
+    assert set(buttons(calls[-1])) == {"page:iom-india", "page:india-labour-migration"}
+
+
 async def test_topic_without_argument_lists_topics(bot: RunningBot) -> None:
     calls = await bot.say(USER, "/topic")
     assert buttons(calls[-1]) == [f"page:{t}" for t in BANK.topics]

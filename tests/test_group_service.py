@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.render import safe_name
 from bot.services.groups import Cooldown, rank, week_start
 from bot.storage.repository import LeaderboardRow
+from bot.storage.sqlite import SqliteRepository
 
 T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
 
@@ -44,3 +45,19 @@ def test_cooldown_answers_once_then_stays_quiet() -> None:
 def test_hostile_display_names_neither_format_nor_ping() -> None:
     assert safe_name("<b>boss</b>") == "&lt;b&gt;boss&lt;/b&gt;"
     assert "@everyone" not in safe_name("@everyone")
+
+
+async def test_leaderboard_shows_the_askers_own_rank_outside_the_top_ten(repo: SqliteRepository) -> None:
+    from bot.services.groups import GroupService
+    from bot.storage.repository import AnswerRecord, PollRecord
+
+    await repo.upsert_chat(-1, "supergroup", "G", None)
+    for user in range(1, 13):
+        await repo.upsert_user(user, f"user{user}", None)
+        poll_id = f"p{user}"
+        await repo.save_poll(PollRecord(poll_id, -1, 1, "q", (0, 1), 0, T0))
+        # user 1 answers wrong, everyone else right: user 1 is last of twelve.
+        await repo.record_answer(AnswerRecord(poll_id, user, -1, "q", "t", 0, 0, user != 1, T0))
+    board = await GroupService(repo).leaderboard(-1, 1, "all", ZoneInfo("Asia/Kolkata"), T0)
+    assert len(board.top) == 10 and all(r.row.user_id != 1 for r in board.top)
+    assert board.own is not None and board.own.rank == 12
