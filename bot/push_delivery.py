@@ -63,7 +63,7 @@ def make_deliver(bot: Bot, ctx: AppContext) -> Deliver:
                 raise ChatGone(exc.message) from exc
             raise
         except RetryAfter as exc:
-            raise TryLater(f"flood wait {exc.retry_after}") from exc
+            raise TryLater(f"flood wait: {exc.message}") from exc
         except NetworkError as exc:  # includes timeouts and Telegram's 5xx answers
             raise TryLater(exc.message) from exc
 
