@@ -74,13 +74,23 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
     )
 
 
+def rate_limiter(per_second: float) -> AIORateLimiter:
+    """PTB's limiter, evenly paced: a bucket of one send refilled ``per_second`` times a second.
+
+    A bucket of ``per_second`` sends (the default shape) lets a full second's worth go out in one
+    burst at the edge of the previous one, which Telegram answers with 429s. Flood waits that
+    still happen are retried after Telegram's ``retry_after``.
+    """
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
+
+
 def build_application(ctx: AppContext) -> Application:
     settings = ctx.settings
     application = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.push_rate_per_second, max_retries=3))
+        .rate_limiter(rate_limiter(settings.push_rate_per_second))
         .concurrent_updates(False)
         .build()
     )
