@@ -79,11 +79,6 @@ def review_end(turn: ReviewTurn, tz: ZoneInfo) -> str:
     return t("review.all_done", correct=turn.correct, answered=turn.answered, when=when(turn.next_due, tz))
 
 
-def review_due_line(count: int) -> str:
-    """The daily push's line about questions due for review."""
-    return t("push.review_due", count=count)
-
-
 # --- mistakes -------------------------------------------------------------------------------------
 def _mistake_text(page: MistakePage, bank: Bank, tz: ZoneInfo, explanation: str) -> str:
     m = page.mistake

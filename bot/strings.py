@@ -6,8 +6,6 @@ content must be escaped by the caller (``html.escape``) before they are passed i
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 EN: dict[str, str] = {
     # --- start and help -------------------------------------------------------------------------
     "start.greeting": "Namaste, {name}! 👋",
@@ -233,8 +231,8 @@ EN: dict[str, str] = {
     "error.empty_scope": "There is nothing in that topic yet.",
 }
 
+#: One table per language; a Hindi table goes here as "hi" and falls back to English per key.
 _TABLES: dict[str, dict[str, str]] = {"en": EN}
-STRINGS = MappingProxyType(_TABLES)
 
 
 def t(key: str, lang: str = "en", /, **values: object) -> str:
