@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.content.loader import load_bank
 from bot.context import CONTEXT_KEY, AppContext
 from bot.handlers import register
+from bot.http_request import AiohttpRequest
 from bot.jobs import schedule_jobs
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
@@ -90,6 +91,7 @@ def build_application(ctx: AppContext) -> Application:
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
+        .request(AiohttpRequest())
         .rate_limiter(rate_limiter(settings.push_rate_per_second))
         .concurrent_updates(False)
         .build()
