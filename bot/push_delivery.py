@@ -6,10 +6,6 @@ removed the bot is ``ChatGone``; floods, timeouts and server errors are ``TryLat
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -17,11 +13,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot import render
 from bot.context import AppContext
 from bot.render import escape, safe_name
-from bot.sender import send_quiz
+from bot.sender import SEND_ATTEMPTS, send_quiz, with_retries
 from bot.services.push import ChatGone, Deliver, DuePush, TryLater
 from bot.strings import t
-
-T = TypeVar("T")
 
 #: BadRequest descriptions that mean the chat is gone for good.
 _GONE = (
@@ -31,25 +25,6 @@ _GONE = (
     "have no rights to send",
     "chat_write_forbidden",
 )
-
-
-#: Each Bot API call of a push is tried this often on network errors and 5xx answers before the chat
-#: is left for the next tick; flood waits are retried by the rate limiter instead.
-SEND_ATTEMPTS = 3
-RETRY_DELAY_S = 0.25
-
-
-async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            return await call()
-        except (RetryAfter, Forbidden, BadRequest):
-            raise
-        except NetworkError:
-            if attempt == SEND_ATTEMPTS:
-                raise
-            await asyncio.sleep(RETRY_DELAY_S * 2 ** (attempt - 1))
-    raise AssertionError("unreachable")
 
 
 def make_deliver(bot: Bot, ctx: AppContext) -> Deliver:
@@ -120,6 +95,8 @@ async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
     if line:
         parts.append(line)
     text = "\n\n".join(parts)
-    await _retrying(lambda: bot.send_message(chat.chat_id, text, parse_mode=ParseMode.HTML))
+    await with_retries(lambda: bot.send_message(chat.chat_id, text, parse_mode=ParseMode.HTML), SEND_ATTEMPTS)
     if question is not None:
-        await _retrying(lambda: send_quiz(bot, ctx, chat.chat_id, question, anonymous=chat.is_channel, purpose="push"))
+        await send_quiz(
+            bot, ctx, chat.chat_id, question, anonymous=chat.is_channel, purpose="push", attempts=SEND_ATTEMPTS
+        )

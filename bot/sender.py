@@ -6,14 +6,41 @@ comes from and every poll the bot sends is registered for answer checking.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode, PollType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import render
 from bot.content.models import Fact, Question
 from bot.context import AppContext
 from bot.services.study import QuizPlan
 from bot.storage.repository import PollRecord
+
+T = TypeVar("T")
+
+
+#: The daily push tries each Bot API call this often on network errors and 5xx answers before the
+#: chat is left for the next tick; flood waits are retried by the rate limiter instead.
+SEND_ATTEMPTS = 3
+RETRY_DELAY_S = 0.25
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 1) -> T:
+    """Await ``call()``, again after a short backoff when the network or Telegram's server failed."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except (RetryAfter, Forbidden, BadRequest):
+            raise
+        except NetworkError:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(RETRY_DELAY_S * 2 ** (attempt - 1))
+    raise ValueError("attempts must be at least 1")
 
 
 async def send_fact(
@@ -34,20 +61,28 @@ async def send_quiz(
     purpose: str = "quiz",
     requested_by: int | None = None,
     open_period: int | None = None,
+    attempts: int = 1,
 ) -> tuple[PollRecord, QuizPlan]:
-    """Send a native quiz poll (with its statements first when they do not fit) and register it."""
+    """Send a native quiz poll (with its statements first when they do not fit) and register it.
+
+    Each of the two calls is retried on its own, so a failed poll never repeats the statements.
+    """
     plan = ctx.study.plan_quiz(question)
     if plan.intro is not None:
-        await bot.send_message(chat_id, render.statements_intro(question, ctx.bank), parse_mode=ParseMode.HTML)
-    message = await bot.send_poll(
-        chat_id,
-        plan.poll_question,
-        plan.options,
-        is_anonymous=anonymous,
-        type=PollType.QUIZ,
-        correct_option_ids=[plan.correct],  # type: ignore[list-item]
-        explanation=plan.explanation,
-        open_period=open_period,
+        intro = render.statements_intro(question, ctx.bank)
+        await with_retries(lambda: bot.send_message(chat_id, intro, parse_mode=ParseMode.HTML), attempts)
+    message = await with_retries(
+        lambda: bot.send_poll(
+            chat_id,
+            plan.poll_question,
+            plan.options,
+            is_anonymous=anonymous,
+            type=PollType.QUIZ,
+            correct_option_ids=[plan.correct],  # type: ignore[list-item]
+            explanation=plan.explanation,
+            open_period=open_period,
+        ),
+        attempts,
     )
     if message.poll is None:  # pragma: no cover - Telegram always returns the poll
         raise RuntimeError("sendPoll returned no poll")
