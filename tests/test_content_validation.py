@@ -54,6 +54,11 @@ def write_bank(root: Path, files: dict[str, object], sources: object = SOURCES) 
     return root
 
 
+def bank_with_question(root: Path, extra: dict[str, object]) -> Path:
+    """A valid one-topic bank plus one more question (the one under test)."""
+    return write_bank(root, {"t1.yaml": {"topic": topic(), "facts": [fact()], "questions": [question(), extra]}})
+
+
 def problems(root: Path) -> list[str]:
     return [str(p) for p in check_bank(root, today=dt.date(2026, 1, 1)).problems]
 
@@ -126,76 +131,31 @@ def test_an_item_claiming_another_topic_is_a_problem(tmp_path: Path) -> None:
 
 def test_a_question_over_telegrams_length_limit_names_its_id(tmp_path: Path) -> None:
     long = "x" * (PollLimit.MAX_QUESTION_LENGTH + 1)
-    root = write_bank(
-        tmp_path,
-        {
-            "t1.yaml": {
-                "topic": topic(),
-                "facts": [fact()],
-                "questions": [question(), question(id="t1-q02", question=long)],
-            }
-        },
-    )
+    root = bank_with_question(tmp_path, question(id="t1-q02", question=long))
     found = problems(root)
     assert len(found) == 1 and found[0].startswith("t1.yaml: t1-q02:") and "300" in found[0]
 
 
 def test_an_option_over_telegrams_length_limit_is_a_problem(tmp_path: Path) -> None:
     options = ["1951", "y" * (PollLimit.MAX_OPTION_LENGTH + 1)]
-    root = write_bank(
-        tmp_path,
-        {
-            "t1.yaml": {
-                "topic": topic(),
-                "facts": [fact()],
-                "questions": [question(), question(id="t1-q02", question="Q2?", options=options)],
-            }
-        },
-    )
+    root = bank_with_question(tmp_path, question(id="t1-q02", question="Q2?", options=options))
     assert any("t1-q02" in p and "option 2" in p for p in problems(root))
 
 
 def test_an_explanation_over_telegrams_limit_is_a_problem(tmp_path: Path) -> None:
     long = "z" * (PollLimit.MAX_EXPLANATION_LENGTH + 1)
-    root = write_bank(
-        tmp_path,
-        {
-            "t1.yaml": {
-                "topic": topic(),
-                "facts": [fact()],
-                "questions": [question(), question(id="t1-q02", question="Q2?", explanation=long)],
-            }
-        },
-    )
+    root = bank_with_question(tmp_path, question(id="t1-q02", question="Q2?", explanation=long))
     assert any("t1-q02" in p and "explanation" in p for p in problems(root))
 
 
 @pytest.mark.parametrize("options", [["only one"], [str(i) for i in range(11)]])
 def test_option_count_outside_two_to_ten_is_a_problem(tmp_path: Path, options: list[str]) -> None:
-    root = write_bank(
-        tmp_path,
-        {
-            "t1.yaml": {
-                "topic": topic(),
-                "facts": [fact()],
-                "questions": [question(), question(id="t1-q02", question="Q2?", options=options)],
-            }
-        },
-    )
+    root = bank_with_question(tmp_path, question(id="t1-q02", question="Q2?", options=options))
     assert any("t1-q02" in p and "options" in p for p in problems(root))
 
 
 def test_an_answer_index_outside_the_options_is_a_problem(tmp_path: Path) -> None:
-    root = write_bank(
-        tmp_path,
-        {
-            "t1.yaml": {
-                "topic": topic(),
-                "facts": [fact()],
-                "questions": [question(), question(id="t1-q02", question="Q2?", answer=5)],
-            }
-        },
-    )
+    root = bank_with_question(tmp_path, question(id="t1-q02", question="Q2?", answer=5))
     assert any("t1-q02" in p and "answer 5" in p for p in problems(root))
 
 
@@ -207,13 +167,13 @@ def test_statement_options_may_only_name_existing_statements(tmp_path: Path) -> 
         statements=["A.", "B."],
         options=["1 only", "1 and 3 only"],
     )
-    root = write_bank(tmp_path, {"t1.yaml": {"topic": topic(), "facts": [fact()], "questions": [question(), bad]}})
+    root = bank_with_question(tmp_path, bad)
     assert any("t1-q02" in p and "names statement 3" in p for p in problems(root))
 
 
 def test_near_duplicate_questions_are_a_problem(tmp_path: Path) -> None:
     twin = question(id="t1-q02", question="When was IOM  established ?!")
-    root = write_bank(tmp_path, {"t1.yaml": {"topic": topic(), "facts": [fact()], "questions": [question(), twin]}})
+    root = bank_with_question(tmp_path, twin)
     assert sum("same text" in p for p in problems(root)) == 2
 
 
