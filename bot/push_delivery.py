@@ -53,8 +53,8 @@ async def footer(ctx: AppContext, push: DuePush) -> str | None:
         return t("push.group_nudge")
     tz = ctx.chat_tz(chat)
     # In a private chat the chat id is the user's id.
-    stats = await ctx.stats.user_stats(chat.chat_id, chat.chat_id, tz, ctx.now())
-    line = t("push.streak", days=stats.streak) if stats.streak else t("push.nudge")
+    streak = await ctx.stats.current_streak(chat.chat_id, chat.chat_id, tz, ctx.now())
+    line = t("push.streak", days=streak) if streak else t("push.nudge")
     due = await ctx.learning.review.due_count(chat.chat_id, ctx.now())
     if due:
         line += "\n" + t("push.review_due", count=due)

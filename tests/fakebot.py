@@ -2690,9 +2690,11 @@ class FakeBotAPI:
             if entities:
                 message["caption_entities"] = entities
 
-    @_api_method("sendDocument")
-    def _api_send_document(self, params: dict[str, Any]) -> dict[str, Any]:
-        source = self._input_file(params, "document")
+    def _media_request(
+        self, params: dict[str, Any], field: str
+    ) -> tuple[Any, str, list[dict[str, Any]], Any, _Chat, Any]:
+        """What sendDocument and sendPhoto check alike: the file, caption, markup, chat and reply."""
+        source = self._input_file(params, field)
         caption, caption_entities = self._caption(params)
         markup = self._reply_markup(params)
         chat = self._resolve_chat(params)
@@ -2700,6 +2702,11 @@ class FakeBotAPI:
         reply_to = self._reply_target(chat, params)
         if len(caption) > _CAPTION_MAX:
             raise _bad("message caption is too long")
+        return source, caption, caption_entities, markup, chat, reply_to
+
+    @_api_method("sendDocument")
+    def _api_send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        source, caption, caption_entities, markup, chat, reply_to = self._media_request(params, "document")
         self._check_button_data(markup)
         self._check_not_blocked(chat)
         if isinstance(source, str):
@@ -2721,14 +2728,7 @@ class FakeBotAPI:
 
     @_api_method("sendPhoto")
     def _api_send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
-        source = self._input_file(params, "photo")
-        caption, caption_entities = self._caption(params)
-        markup = self._reply_markup(params)
-        chat = self._resolve_chat(params)
-        self._check_access(chat, write=True)
-        reply_to = self._reply_target(chat, params)
-        if len(caption) > _CAPTION_MAX:
-            raise _bad("message caption is too long")
+        source, caption, caption_entities, markup, chat, reply_to = self._media_request(params, "photo")
         uploaded = self._files[source][0] if isinstance(source, str) else source
         size = _image_size(uploaded.content) if uploaded.content else (800, 600)
         if size is None:

@@ -103,7 +103,6 @@ def sample_stats() -> UserStats:
         streak=2,
         best_streak=5,
         topics=[TopicStats("iom-basics", "IOM <basics>", 10, 7)],
-        active_days=frozenset({today}),
         activity=days,
     )
 

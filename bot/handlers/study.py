@@ -89,8 +89,7 @@ async def topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ctx = app_ctx(context)
     query = argument(context)
     if not query:
-        all_topics = list(ctx.bank.topics.values())
-        await reply(update, render.topic_list(all_topics), topic_buttons(all_topics))
+        await topics(update, context)
         return
     if len(query) > MAX_ARGUMENT_LENGTH:
         await reply(update, t("error.too_long"))

@@ -31,7 +31,6 @@ class UserStats:
     streak: int
     best_streak: int
     topics: list[TopicStats]
-    active_days: frozenset[dt.date]
     #: Answers per local day over the last two weeks, oldest first.
     activity: tuple[tuple[dt.date, int], ...] = ()
 
@@ -78,6 +77,11 @@ class StatsService:
         self.bank = bank
         self.repo = repo
 
+    async def current_streak(self, user_id: int, chat_id: int, tz: ZoneInfo, now: dt.datetime) -> int:
+        """Only the current streak: what the daily push shows, without the per-topic tallies."""
+        times = await self.repo.answer_times(user_id, chat_id)
+        return streaks({t.astimezone(tz).date() for t in times}, now.astimezone(tz).date())[0]
+
     async def user_stats(self, user_id: int, chat_id: int, tz: ZoneInfo, now: dt.datetime) -> UserStats:
         tallies = await self.repo.topic_tallies(user_id, chat_id)
         times = await self.repo.answer_times(user_id, chat_id)
@@ -98,6 +102,5 @@ class StatsService:
             streak=current,
             best_streak=best,
             topics=topics,
-            active_days=days,
             activity=activity(times, tz, now.astimezone(tz).date()),
         )
