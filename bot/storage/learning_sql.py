@@ -124,22 +124,19 @@ class LearningQueries(SqlBase):
     ) -> MockTest | None:
         """A new running test with its questions; None when the user already has one running."""
         try:
-            cursor = await self._db.execute(
-                "INSERT INTO mock_tests (user_id, chat_id, topic_id, size, open_period, started_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, chat_id, topic_id, len(question_ids), open_period, ts(now)),
-            )
+            async with self.transaction():
+                test_id = await self._insert(
+                    "INSERT INTO mock_tests (user_id, chat_id, topic_id, size, open_period, started_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (user_id, chat_id, topic_id, len(question_ids), open_period, ts(now)),
+                )
+                await self._write_many(
+                    "INSERT INTO mock_test_items (test_id, position, question_id) VALUES (?, ?, ?)",
+                    [(test_id, position, question_id) for position, question_id in enumerate(question_ids)],
+                )
         except sqlite3.IntegrityError:
             # The partial unique index allows one running test per user.
-            await self._db.rollback()
             return None
-        test_id = cursor.lastrowid
-        assert test_id is not None
-        await self._db.executemany(
-            "INSERT INTO mock_test_items (test_id, position, question_id) VALUES (?, ?, ?)",
-            [(test_id, position, question_id) for position, question_id in enumerate(question_ids)],
-        )
-        await self._db.commit()
         return await self.get_mock_test(test_id)
 
     async def get_mock_test(self, test_id: int) -> MockTest | None:
@@ -229,14 +226,9 @@ class LearningQueries(SqlBase):
             ("chat", "DELETE FROM chats WHERE chat_id = ? AND type = 'private'", (private,)),
             ("profile", "DELETE FROM users WHERE user_id = ?", (user_id,)),
         ]
-        try:
+        async with self.transaction():
             for name, sql, params in statements:
-                cursor = await self._db.execute(sql, params)
-                counts[name] = cursor.rowcount
-            await self._db.commit()
-        except BaseException:
-            await self._db.rollback()
-            raise
+                counts[name] = await self._write(sql, params)
         return ForgetReport(
             answers=counts["answers"],
             cards=counts["cards"],

@@ -41,7 +41,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         """Open (creating folders and the file as needed), switch to WAL and apply migrations."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(str(path))
+        # Autocommit: single statements commit themselves; SqlBase.transaction() groups the rest.
+        db = await aiosqlite.connect(str(path), isolation_level=None)
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=NORMAL")
