@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT_DIR = REPO_ROOT / "content"
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 
 
 class ConfigError(Exception):
@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     def _id_list(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p.strip() for p in value.split(",") if p.strip()]
-            bad = [p for p in parts if not re.fullmatch(r"-?\d+", p)]
+            bad = [p for p in parts if not re.fullmatch(r"-?[0-9]+", p)]
             if bad:
                 raise ValueError(f"{bad[0]!r} is not a numeric Telegram user id")
             return frozenset(int(p) for p in parts)

@@ -45,7 +45,7 @@ async def after_answer(bot: Bot, ctx: AppContext, outcome: AnswerOutcome) -> Non
     if poll.purpose == "review":
         await continue_review(bot, ctx, outcome)
     elif poll.purpose == "test":
-        step = await ctx.learning.tests.answered(poll.poll_id, outcome.chosen, outcome.is_correct, now)
+        step = await ctx.learning.tests.answered(poll.poll_id, outcome.user_id, outcome.chosen, outcome.is_correct, now)
         if step is not None:
             await send_test_step(bot, ctx, step)
 

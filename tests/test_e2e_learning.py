@@ -371,3 +371,47 @@ async def test_personal_buttons_pressed_in_a_group_point_to_the_private_chat(bot
     (answered,) = await bot.fake.wait_for_async("answerCallbackQuery")
     assert answered.params.get("text") == t("private.only") and answered.params.get("show_alert") is True
     assert await bot.ctx.repo.get_chat(GROUP) is not None
+
+
+# --- one user's action never reaches another's data ---------------------------------------------
+async def test_a_stranger_answering_a_forwarded_test_poll_does_not_drive_the_owners_test(bot: RunningBot) -> None:
+    bot.fake.send_text(USER, "/test iom basics")
+    poll_id, poll = await next_poll(bot, USER, 1)
+    # A forwarded poll keeps its id: the stranger's vote arrives as an answer to the owner's poll.
+    await bot.answer(poll_id, OTHER, poll["correct_option_ids"])
+    await bot.settle()
+    assert len(polls_in(bot, USER)) == 1  # the test did not move on
+    test = await bot.ctx.repo.running_mock_test(USER)
+    assert test is not None and test.current == 0
+    items = await bot.ctx.repo.mock_test_items(test.test_id)
+    assert items[0].outcome is None
+    # The owner's own answer settles it and brings the next question.
+    await bot.answer(poll_id, USER, [wrong_option(poll)])
+    await next_poll(bot, USER, 2)
+    items = await bot.ctx.repo.mock_test_items(test.test_id)
+    assert items[0].outcome == "wrong"
+
+
+async def test_forget_keeps_other_peoples_answers_to_a_poll_the_user_forwarded(bot: RunningBot) -> None:
+    (question,) = plain(1)
+    record, _ = await send_quiz(bot.application.bot, bot.ctx, USER, question, requested_by=USER)
+    poll = bot.fake.polls[record.poll_id]
+    await bot.answer(record.poll_id, USER, poll["correct_option_ids"])
+    await bot.answer(record.poll_id, OTHER, [wrong_option(poll)])  # the friend it was forwarded to
+    assert len(await bot.ctx.repo.latest_mistakes(OTHER, 10)) == 1
+
+    await bot.ctx.learning.data.forget(USER)
+
+    assert await bot.ctx.repo.user_answers(USER) == []
+    assert len(await bot.ctx.repo.latest_mistakes(OTHER, 10)) == 1
+    assert await bot.ctx.repo.count_cards(OTHER) == 1
+    assert await bot.ctx.repo.get_poll(record.poll_id) is not None
+
+
+@pytest.mark.parametrize("data", ["mk:²", "mk:٣"])
+async def test_a_mistakes_button_with_unicode_digits_gets_a_notice_not_a_crash(bot: RunningBot, data: str) -> None:
+    (question,) = plain(1)
+    await quiz_answered(bot, question, USER, correct=False)
+    calls = await bot.press(USER, USER, 1, data)
+    assert bot.fake.calls("answerCallbackQuery")[-1]["text"] == t("error.stale_button")
+    assert all(c.ok for c in calls)

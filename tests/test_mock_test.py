@@ -44,7 +44,7 @@ async def reply(
     outcome = await answer(
         study, step.question, USER, correct=correct, now=clock.now(), purpose="test", poll_id=poll_id
     )
-    return await learning.tests.answered(poll_id, outcome.chosen, outcome.is_correct, clock.now())
+    return await learning.tests.answered(poll_id, USER, outcome.chosen, outcome.is_correct, clock.now())
 
 
 async def test_a_test_asks_ten_different_questions_from_its_topic(learning: Learning, repo: SqliteRepository) -> None:
@@ -107,8 +107,8 @@ async def test_an_answer_twice_moves_the_test_on_once(learning: Learning, study:
     started = await learning.tests.start(USER, USER, TOPIC, clock.now())
     assert started.step is not None
     poll_id = await send(learning, started.step, clock)
-    assert await learning.tests.answered(poll_id, 0, True, clock.now()) is not None
-    assert await learning.tests.answered(poll_id, 0, True, clock.now()) is None
+    assert await learning.tests.answered(poll_id, USER, 0, True, clock.now()) is not None
+    assert await learning.tests.answered(poll_id, USER, 0, True, clock.now()) is None
 
 
 async def test_a_running_test_survives_a_restart(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from bot import render_learning
 from bot.handlers.common import ALL, app_ctx, argument, is_private, reply
 from bot.handlers.study import deliver_quiz, resolve_topic
 from bot.learning_delivery import start_review, start_test, user_tz
+from bot.services.parsing import parse_int
 from bot.services.stats import TopicStats
 from bot.strings import t
 
@@ -227,11 +228,12 @@ async def _review_button(update: Update, context: ContextTypes.DEFAULT_TYPE, que
 async def _mistakes_button(
     update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, value: str
 ) -> bool:
-    if not value.isdigit() or len(value) > 4:
+    index = parse_int(value, high=9999)
+    if index is None:
         return False
     if not await _private_button(update, context, query):
         return True
-    return await _show_mistake(update, context, query.from_user.id, int(value), query)
+    return await _show_mistake(update, context, query.from_user.id, index, query)
 
 
 async def _show_mistake(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from rapidfuzz import fuzz, process
 
 from bot.config import parse_hhmm
+from bot.services.parsing import parse_int
 from bot.services.push import chat_zone, scheduled_time
 from bot.storage.repository import ChatRecord, Repository
 
@@ -44,11 +45,7 @@ def find_timezone(query: str) -> ZoneLookup:
 
 def parse_days(text: str) -> int | None:
     """Days to pause: a whole number from 1 to MAX_PAUSE_DAYS, else None."""
-    text = text.strip()
-    if not text.isdigit():
-        return None
-    days = int(text)
-    return days if 1 <= days <= MAX_PAUSE_DAYS else None
+    return parse_int(text, low=1, high=MAX_PAUSE_DAYS)
 
 
 def parse_time(text: str) -> str | None:

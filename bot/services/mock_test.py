@@ -117,14 +117,16 @@ class MockTestService:
         closes_at = now + dt.timedelta(seconds=step.test.open_period)
         await self.repo.set_mock_test_poll(step.test.test_id, step.position, poll_id, closes_at)
 
-    async def answered(self, poll_id: str, chosen: int, is_correct: bool, now: dt.datetime) -> MockTestStep | None:
-        """Settle the open question of a test with its answer; None when the poll is not one
-        (or no longer the open one)."""
+    async def answered(
+        self, poll_id: str, user_id: int, chosen: int, is_correct: bool, now: dt.datetime
+    ) -> MockTestStep | None:
+        """Settle the open question of a test with its owner's answer; None when the poll is not
+        one, no longer the open one, or was answered by someone else (a forwarded poll keeps its id)."""
         item = await self.repo.mock_test_item_by_poll(poll_id)
         if item is None:
             return None
         outcome = CORRECT if is_correct else WRONG
-        return await self._settle(item, outcome, chosen, now)
+        return await self._settle(item, outcome, chosen, now, owner=user_id)
 
     async def expire_due(self, now: dt.datetime) -> list[MockTestStep]:
         """Settle every question whose time ran out as unanswered (it scores 0) and move its test on."""
@@ -143,10 +145,12 @@ class MockTestService:
         return test
 
     async def _settle(
-        self, item: MockTestItem, outcome: str, chosen: int | None, now: dt.datetime
+        self, item: MockTestItem, outcome: str, chosen: int | None, now: dt.datetime, owner: int | None = None
     ) -> MockTestStep | None:
         test = await self.repo.get_mock_test(item.test_id)
         if test is None or test.state != "running" or test.current != item.position:
+            return None
+        if owner is not None and owner != test.user_id:
             return None
         if not await self.repo.close_mock_test_item(item.test_id, item.position, outcome, chosen):
             return None

@@ -218,8 +218,14 @@ class LearningQueries(SqlBase):
                 (user_id,),
             ),
             ("tests", "DELETE FROM mock_tests WHERE user_id = ?", (user_id,)),
-            # Polls of the private chat: their answers (this user's only) went with the first statement.
-            ("polls", "DELETE FROM polls WHERE chat_id = ?", (private,)),
+            # Polls of the private chat, unless someone else answered one (a forwarded poll keeps its
+            # id): their answers are theirs. This user's own answers went with the first statement.
+            (
+                "polls",
+                "DELETE FROM polls WHERE chat_id = ?"
+                " AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.poll_id = polls.poll_id)",
+                (private,),
+            ),
             ("seen", "DELETE FROM seen_items WHERE chat_id = ?", (private,)),
             ("deliveries", "DELETE FROM deliveries WHERE chat_id = ?", (private,)),
             ("deletions", "DELETE FROM pending_deletions WHERE chat_id = ?", (private,)),
