@@ -141,8 +141,7 @@ EN: dict[str, str] = {
         "📊 <b>{title}</b>\nQuizzes posted: <b>{polls}</b>\nVotes: <b>{votes}</b>\nCorrect: <b>{percent}%</b> of votes"
     ),
     "channel.stats_usage": "To see a channel's figures, send /stats @channelname here (channel admins only).",
-    "channel.unknown": "I don't know a channel called {name}. Add me to it as an admin first.",
-    "channel.not_admin": "Only that channel's admins can see its figures.",
+    "channel.not_admin": "Only a channel's admins can see its figures, and only once I am one of its admins too.",
     # --- learning -------------------------------------------------------------------------------
     "private.only": "I'll do that in our private chat, so this group isn't flooded — tap below (then press Start).",
     "button.open_private": "📩 Open private chat",

@@ -209,8 +209,30 @@ async def test_a_channel_push_uses_an_anonymous_poll_and_stats_count_its_votes(b
 async def test_channel_stats_are_for_the_channels_admins_only(bot: RunningBot) -> None:
     bot.fake.send_text(CHANNEL, "/subscribe")
     await bot.replies(CHANNEL, 1)
-    assert "Only that channel's admins" in reply_text(await bot.say(ASHA, "/stats @iomdaily"))
-    assert "don't know a channel" in reply_text(await bot.say(ASHA, "/stats @nosuchchannel"))
+    refused = reply_text(await bot.say(ASHA, "/stats @iomdaily"))
+    assert "Only a channel's admins" in refused
+
+
+async def test_channel_stats_refusals_do_not_tell_whether_a_name_uses_the_bot(bot: RunningBot) -> None:
+    bot.fake.send_text(CHANNEL, "/subscribe")
+    await bot.replies(CHANNEL, 1)
+    bot.fake.add_private_chat(905, "Kiran", username="kiran")
+    await bot.say(905, "/help")  # a person the bot knows, with a username
+    replies = [reply_text(await bot.say(ASHA, f"/stats {name}")) for name in ("@nosuchchannel", "@kiran", "@iomdaily")]
+    assert replies[0] == replies[1] == replies[2]
+    assert "Only a channel's admins" in replies[0]
+
+
+async def test_quiz_buttons_in_a_group_respect_the_cooldown(bot: RunningBot) -> None:
+    calls = await bot.say(GROUP, "/topics", user_id=ASHA)
+    menu = calls[-1].result["message_id"]
+    for data in ["quiz:*", "quiz:iom-basics", "quiz:*", "wk:iom-basics", "fact:*", "fact:*"]:
+        await bot.press(GROUP, ASHA, menu, data)
+    assert len(bot.fake.calls("sendPoll", GROUP)) == 1
+    facts = [c for c in bot.fake.calls_to(GROUP) if c.method == "sendMessage" and "Source" in str(c.params)]
+    assert len(facts) == 1
+    toasts = [c["text"] for c in bot.fake.calls("answerCallbackQuery") if c.get("text")]
+    assert len(toasts) == 4 and all("possible in" in x for x in toasts)
 
 
 def _job_context(bot: RunningBot) -> Any:
@@ -218,3 +240,26 @@ def _job_context(bot: RunningBot) -> Any:
     from telegram.ext import CallbackContext
 
     return CallbackContext(bot.application)
+
+
+async def test_answers_on_behalf_of_a_chat_are_ignored(bot: RunningBot) -> None:
+    poll = await group_quiz(bot)
+    chat = {"id": GROUP, "type": "supergroup", "title": "UPSC Warriors"}
+    await bot.handled(
+        bot.fake.push_update({"poll_answer": {"poll_id": poll["id"], "voter_chat": chat, "option_ids": [0]}})
+    )
+    user = {"id": ASHA, "is_bot": False, "first_name": "Asha"}
+    both = {"poll_id": poll["id"], "voter_chat": chat, "user": user, "option_ids": [0]}
+    await bot.handled(bot.fake.push_update({"poll_answer": both}))
+    assert await bot.ctx.repo.user_answers(ASHA) == []
+
+
+async def test_an_answer_claiming_a_channels_anonymous_poll_is_ignored(bot: RunningBot) -> None:
+    bot.fake.send_text(CHANNEL, "/subscribe")
+    await bot.replies(CHANNEL, 1)
+    bot.clock.set(dt.datetime(2026, 3, 2, 2, 30, tzinfo=dt.UTC))
+    await bot.push_tick()
+    poll_id = next(c for c in reversed(bot.fake.calls_to(CHANNEL)) if c.method == "sendPoll").result["poll"]["id"]
+    user = {"id": ASHA, "is_bot": False, "first_name": "Asha"}
+    await bot.handled(bot.fake.push_update({"poll_answer": {"poll_id": poll_id, "user": user, "option_ids": [0]}}))
+    assert await bot.ctx.repo.user_answers(ASHA) == []

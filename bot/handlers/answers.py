@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 
 async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     answer = update.poll_answer
-    if answer is None or answer.user is None:
-        return  # answers on behalf of a chat carry no user to credit
+    if answer is None or answer.user is None or answer.voter_chat is not None:
+        return  # an answer on behalf of a chat has no member to credit
     ctx = app_ctx(context)
     await ctx.repo.upsert_user(answer.user.id, answer.user.first_name, answer.user.username)
     outcome = await ctx.study.record_answer(answer.poll_id, answer.user.id, list(answer.option_ids), ctx.now())

@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.handlers.common import ALL, app_ctx, reply, topic_actions
+from bot.handlers.groups import within_cooldown
 from bot.handlers.study import deliver_fact, deliver_quiz
 from bot.strings import t
 
@@ -33,8 +34,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if parsed is None or chat is None:
         await query.answer(t("error.stale_button"), show_alert=False)
         return
-    await query.answer()
     action, topic_id = parsed
+    if action != "page" and await within_cooldown(update, context, action):
+        return
+    await query.answer()
     if action == "page":
         topic = ctx.bank.topics[topic_id]
         await reply(update, render.topic_page(topic, ctx.bank), topic_actions(topic_id))

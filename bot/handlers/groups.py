@@ -14,6 +14,7 @@ from bot.handlers.common import app_ctx, argument, chat_record, reply
 from bot.handlers.permissions import forget_admins
 from bot.render import safe_name
 from bot.services.groups import Leaderboard, RankedRow
+from bot.storage.repository import ChatRecord
 from bot.strings import t
 
 log = logging.getLogger(__name__)
@@ -56,15 +57,24 @@ async def on_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 # --- cooldown -----------------------------------------------------------------------------------
 async def within_cooldown(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
-    """In groups, True when /quiz or /fact came too soon; says so once, then stays quiet."""
+    """In groups, True when a quiz or fact was asked for too soon, by a command or a button.
+
+    A command hears so once, then silence; a button press is answered with the same notice as a
+    toast (it must be answered anyway, and a toast floods nobody).
+    """
     chat = update.effective_chat
     if chat is None or chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
         return False
     ctx = app_ctx(context)
     allowed, left, tell = ctx.cooldown.check(chat.id, action, ctx.now())
-    if not allowed and tell:
-        await reply(update, t("group.cooldown", what=t(f"group.cooldown_{action}"), seconds=left))
-    return not allowed
+    if allowed:
+        return False
+    notice = t("group.cooldown", what=t(f"group.cooldown_{action}"), seconds=left)
+    if update.callback_query is not None:
+        await update.callback_query.answer(notice)
+    elif tell:
+        await reply(update, notice)
+    return True
 
 
 # --- leaderboard --------------------------------------------------------------------------------
@@ -125,22 +135,29 @@ async def channel_stats(update: Update, context: ContextTypes.DEFAULT_TYPE, chan
 
 
 async def channel_stats_for_admin(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> None:
-    """/stats @channel in a private chat, for that channel's admins only."""
+    """/stats @channel in a private chat, for that channel's admins only.
+
+    Whether the name is unknown, a person or a channel the asker does not run, the refusal reads
+    the same, so nobody can probe who uses the bot.
+    """
     ctx = app_ctx(context)
     user = update.effective_user
     channel_id = await ctx.repo.find_chat_by_username(name.lstrip("@"))
-    if channel_id is None or user is None:
-        await reply(update, t("channel.unknown", name=safe_name(name)))
-        return
-    try:
-        admins = await context.bot.get_chat_administrators(channel_id)
-    except TelegramError:
-        admins = ()
-    if user.id not in {a.user.id for a in admins} and user.id not in ctx.settings.admin_ids:
+    record = await ctx.repo.get_chat(channel_id) if channel_id is not None else None
+    if record is None or not record.is_channel or user is None or not await _runs_channel(context, user.id, record):
         await reply(update, t("channel.not_admin"))
         return
-    record = await ctx.repo.get_chat(channel_id)
-    await channel_stats(update, context, channel_id, (record.title if record else None) or name)
+    await channel_stats(update, context, record.chat_id, record.title or name)
+
+
+async def _runs_channel(context: ContextTypes.DEFAULT_TYPE, user_id: int, channel: ChatRecord) -> bool:
+    if user_id in app_ctx(context).settings.admin_ids:
+        return True
+    try:
+        admins = await context.bot.get_chat_administrators(channel.chat_id)
+    except TelegramError:
+        return False
+    return user_id in {a.user.id for a in admins}
 
 
 async def remove_channel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

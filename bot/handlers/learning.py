@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot import render_learning
 from bot.handlers.common import ALL, app_ctx, argument, is_private, reply
+from bot.handlers.groups import within_cooldown
 from bot.handlers.study import deliver_quiz, resolve_topic
 from bot.learning_delivery import start_review, start_test, user_tz
 from bot.services.parsing import parse_int
@@ -331,6 +332,8 @@ async def _weak_topic_button(
     chat = update.effective_chat
     if chat is None or value not in app_ctx(context).bank.topics:
         return False
+    if await within_cooldown(update, context, "quiz"):
+        return True
     await query.answer()
     await deliver_quiz(context, chat, value, query.from_user.id)
     return True

@@ -127,11 +127,15 @@ class StudyService:
     async def record_answer(
         self, poll_id: str, user_id: int, option_ids: list[int], now: dt.datetime
     ) -> AnswerOutcome | None:
-        """Store an answer once; None for unknown polls, retracted votes and repeats."""
+        """Store an answer once; None for unknown polls, retracted votes and repeats.
+
+        Telegram sends no per-user answers for anonymous polls, so one that claims to be for an
+        anonymous poll is forged and ignored.
+        """
         if not option_ids:
             return None
         poll = await self.repo.get_poll(poll_id)
-        if poll is None:
+        if poll is None or poll.is_anonymous:
             return None
         question = self.bank.questions.get(poll.question_id)
         shown = option_ids[0]
