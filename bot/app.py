@@ -13,9 +13,11 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
     Update,
 )
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot.clock import Clock, SystemClock
 from bot.commands import Scope, commands_for
@@ -33,6 +35,8 @@ from bot.services.stats import StatsService
 from bot.services.study import StudyService
 from bot.storage.sqlite import SqliteRepository
 from bot.strings import t
+from bot.telegram_bot import StudyBot
+from bot.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -85,17 +89,20 @@ def rate_limiter(per_second: float) -> AIORateLimiter:
     return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
 
 
+#: Every send is HTML without link previews unless it says otherwise, so no send can forget it.
+DEFAULTS = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
 def build_application(ctx: AppContext) -> Application:
     settings = ctx.settings
-    application = (
-        ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.telegram_api_base_url)
-        .request(AiohttpRequest())
-        .rate_limiter(rate_limiter(settings.push_rate_per_second))
-        .concurrent_updates(False)
-        .build()
+    bot = StudyBot(
+        settings.token,
+        base_url=settings.telegram_api_base_url,
+        request=AiohttpRequest(),
+        defaults=DEFAULTS,
+        rate_limiter=rate_limiter(settings.push_rate_per_second),
     )
+    application = ApplicationBuilder().bot(bot).concurrent_updates(PerChatUpdateProcessor()).build()
     application.bot_data[CONTEXT_KEY] = ctx
     register(application)
     return application
@@ -142,6 +149,8 @@ async def serve(
             log.info("stopping")
             with suppress(Exception):
                 await asyncio.wait_for(application.updater.stop(), STOP_TIMEOUT_S)
+            if isinstance(application.update_processor, PerChatUpdateProcessor):
+                application.update_processor.stop_queued()
             await application.stop()
     finally:
         await ctx.repo.close()

@@ -10,7 +10,6 @@ import logging
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot import render_learning
@@ -29,7 +28,7 @@ async def user_tz(ctx: AppContext, user_id: int) -> ZoneInfo:
 
 
 async def _say(bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 # --- after every answer ---------------------------------------------------------------------------

@@ -7,7 +7,6 @@ removed the bot is ``ChatGone``; floods, timeouts and server errors are ``TryLat
 from __future__ import annotations
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import render
@@ -95,7 +94,7 @@ async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
     if line:
         parts.append(line)
     text = "\n\n".join(parts)
-    await with_retries(lambda: bot.send_message(chat.chat_id, text, parse_mode=ParseMode.HTML), SEND_ATTEMPTS)
+    await with_retries(lambda: bot.send_message(chat.chat_id, text), SEND_ATTEMPTS)
     if question is not None:
         await send_quiz(
             bot, ctx, chat.chat_id, question, anonymous=chat.is_channel, purpose="push", attempts=SEND_ATTEMPTS

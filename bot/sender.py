@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode, PollType
+from telegram import Bot, InlineKeyboardMarkup, InputPollOption, Message
+from telegram.constants import PollType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import render
@@ -46,9 +46,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 1) -> T
 async def send_fact(
     bot: Bot, ctx: AppContext, chat_id: int, fact: Fact, keyboard: InlineKeyboardMarkup | None = None
 ) -> Message:
-    return await bot.send_message(
-        chat_id, render.fact(fact, ctx.bank), parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    return await bot.send_message(chat_id, render.fact(fact, ctx.bank), reply_markup=keyboard)
 
 
 async def send_quiz(
@@ -70,16 +68,19 @@ async def send_quiz(
     plan = ctx.study.plan_quiz(question)
     if plan.intro is not None:
         intro = render.statements_intro(question, ctx.bank)
-        await with_retries(lambda: bot.send_message(chat_id, intro, parse_mode=ParseMode.HTML), attempts)
+        await with_retries(lambda: bot.send_message(chat_id, intro), attempts)
     message = await with_retries(
         lambda: bot.send_poll(
             chat_id,
             plan.poll_question,
-            plan.options,
+            # Poll texts are plain content, never HTML: the Defaults' parse mode is switched off.
+            [InputPollOption(option, text_parse_mode=None) for option in plan.options],
             is_anonymous=anonymous,
             type=PollType.QUIZ,
             correct_option_ids=[plan.correct],  # type: ignore[list-item]
             explanation=plan.explanation,
+            explanation_parse_mode=None,
+            question_parse_mode=None,
             open_period=open_period,
         ),
         attempts,

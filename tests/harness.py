@@ -1,8 +1,9 @@
 """Drive the real Application over HTTP against the fake Bot API, with a controllable clock.
 
 Synchronisation never sleeps: the harness adds a last-group handler that records every update
-the Application has finished with, and waits for that. Updates are handled one at a time, so
-once an update is done, every update before it is done too.
+the Application has finished with, and waits for that. Updates of different chats are handled
+concurrently, so ``settle`` waits for a marker update and then for the update processor to have
+nothing left: every update enqueued before the marker was handed to the processor before it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.config import Settings, load_settings
 from bot.context import CONTEXT_KEY, AppContext
 from bot.push_delivery import make_deliver
 from bot.services.push import PushReport
+from bot.update_processor import PerChatUpdateProcessor
 from tests.fakebot import Call, FakeBotAPI
 
 #: A Monday morning in India, before the default push time.
@@ -90,6 +92,9 @@ class RunningBot:
             "type": "regular",
         }
         await self.handled(self.fake.push_update({"poll": probe}))
+        processor = self.application.update_processor
+        assert isinstance(processor, PerChatUpdateProcessor)
+        await asyncio.wait_for(processor.join(), 10)
 
     async def say(self, chat_id: int, text: str, user_id: int | None = None, **kwargs: Any) -> list[Call]:
         """Send a message, wait until it is handled, and return the calls the bot made to that chat

@@ -297,3 +297,42 @@ async def test_the_token_never_appears_in_logs_at_debug(
     assert "getUpdates" in caplog.text or "sendMessage" in caplog.text  # httpx and PTB did log requests
     assert fake_api.token not in caplog.text
     assert fake_api.token.split(":")[1] not in caplog.text
+
+
+# --- errors in handlers ---------------------------------------------------------------------------
+async def test_a_403_in_a_handler_marks_the_chat_inactive_and_writes_nothing_more(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    await bot.say(USER, "/help")
+    bot.fake.fail_next(
+        "sendMessage", chat_id=USER, error_code=403, description="Forbidden: bot was blocked by the user"
+    )
+    before = len(bot.fake.calls_to(USER))
+    await bot.say(USER, "/help")
+    assert len(bot.fake.calls_to(USER)) == before + 1  # the refused reply, and no "Sorry…" after it
+    chat = await bot.ctx.repo.get_chat(USER)
+    assert chat is not None and not chat.active
+    refused = [r for r in caplog.records if "refused a message" in r.getMessage()]
+    assert refused and refused[0].levelno == logging.INFO and not refused[0].exc_text
+
+
+async def test_a_button_whose_handler_fails_after_answering_is_not_answered_twice(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/settings")
+    settings_message = calls[-1].result["message_id"]
+    bot.fake.fail_next("editMessageText", chat_id=USER, error_code=400, description="Bad Request: something odd")
+    press = bot.fake.press_button(USER, USER, settings_message, "set:time:06:00")
+    await bot.handled(press)
+    query_id = press["callback_query"]["id"]
+    answers = [c for c in bot.fake.calls("answerCallbackQuery") if c["callback_query_id"] == query_id]
+    assert len(answers) == 1
+
+
+async def test_pressing_a_setting_that_is_already_set_edits_nothing(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/settings")
+    settings_message = calls[-1].result["message_id"]
+    await bot.press(USER, USER, settings_message, "set:time:06:00")
+    edits = len(bot.fake.calls("editMessageText", USER))
+    await bot.press(USER, USER, settings_message, "set:time:06:00")
+    assert len(bot.fake.calls("editMessageText", USER)) == edits
+    assert all(c.ok for c in bot.fake.calls_to(USER))

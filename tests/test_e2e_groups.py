@@ -263,3 +263,23 @@ async def test_an_answer_claiming_a_channels_anonymous_poll_is_ignored(bot: Runn
     user = {"id": ASHA, "is_bot": False, "first_name": "Asha"}
     await bot.handled(bot.fake.push_update({"poll_answer": {"poll_id": poll_id, "user": user, "option_ids": [0]}}))
     assert await bot.ctx.repo.user_answers(ASHA) == []
+
+
+# --- names and formatting ---------------------------------------------------------------------------
+async def test_a_group_title_with_html_characters_reads_as_written(bot: RunningBot) -> None:
+    bot.fake.add_group(-100444, "Tom & Jerry <prep>", admins=[ADMIN])
+    bot.fake.set_bot_status(-100444, "member", ADMIN, old_status="left")
+    calls = await bot.replies(-100444, 1)
+    message = bot.fake.get_message(-100444, calls[-1].result["message_id"])
+    assert message is not None and "Hello, Tom & Jerry <prep>!" in message["text"]
+
+
+# --- one busy group does not stall the others ------------------------------------------------------
+async def test_a_group_flooded_past_its_rate_limit_does_not_delay_a_private_reply(bot: RunningBot) -> None:
+    # Telegram allows a group about 20 messages a minute; the rate limiter holds the rest back.
+    for _ in range(30):
+        bot.fake.send_text(GROUP, "/help", user_id=ASHA)
+    await bot.fake.wait_for_async("sendMessage", predicate=lambda c: c.params.get("chat_id") == GROUP, count=20)
+    private = bot.fake.send_text(ASHA, "/help")
+    await bot.handled(private, timeout=2.0)
+    assert len(bot.fake.calls("sendMessage", GROUP)) < 30  # the group is still waiting for its limit

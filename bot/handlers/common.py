@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.content.models import Topic
@@ -46,9 +46,20 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True, do_quote=False
-    )
+    return await message.reply_text(text, reply_markup=keyboard, do_quote=False)
+
+
+async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the message a button belongs to; an edit that would change nothing is skipped."""
+    message = query.message
+    if not isinstance(message, Message):
+        return  # inaccessible or inline: nothing to edit
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as exc:
+        # The same button pressed twice: Telegram refuses an edit that changes nothing.
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 def topic_buttons(topics: list[Topic], action: str = "page", per_row: int = 2) -> InlineKeyboardMarkup:

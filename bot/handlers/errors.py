@@ -6,28 +6,41 @@ import logging
 from contextlib import suppress
 
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TelegramError
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.handlers.common import app_ctx
 from bot.strings import t
+from bot.telegram_bot import StudyBot
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, Forbidden):
+        # Blocked, kicked or no longer a member: like the push, stop writing to that chat, and
+        # certainly do not write to it to say so.
+        if chat is not None:
+            await app_ctx(context).chat_settings.deactivate(chat.id)
+        log.info("chat %s refused a message (%s); it is now inactive", chat.id if chat else "?", error.message)
+        return
     if isinstance(error, RetryAfter | NetworkError):
         log.warning("Telegram did not take a request: %s", error)
     else:
         log.error("error while handling an update", exc_info=error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if not isinstance(update, Update) or chat is None:
         return
-    if update.callback_query is not None:
-        with suppress(TelegramError):
-            await update.callback_query.answer(t("error.generic"))
+    query = update.callback_query
+    if query is not None:
+        bot = context.bot
+        if not (isinstance(bot, StudyBot) and bot.was_answered(query.id)):
+            with suppress(TelegramError):
+                await query.answer(t("error.generic"))
         return
-    if update.effective_message is not None and update.effective_chat.type == "private":
+    if update.effective_message is not None and chat.type == "private":
         try:
-            await context.bot.send_message(update.effective_chat.id, t("error.generic"))
+            await context.bot.send_message(chat.id, t("error.generic"))
         except TelegramError:
             log.warning("could not tell the user about the error")

@@ -14,12 +14,10 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import render_learning
-from bot.handlers.common import ALL, app_ctx, argument, is_private, reply
+from bot.handlers.common import ALL, app_ctx, argument, edit, is_private, reply
 from bot.handlers.groups import within_cooldown
 from bot.handlers.study import deliver_quiz, resolve_topic
 from bot.learning_delivery import start_review, start_test, user_tz
@@ -154,7 +152,6 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         result.content,
         filename=result.filename,
         caption=t("export.caption", count=result.rows, tz=tz.key),
-        parse_mode=ParseMode.HTML,
     )
 
 
@@ -254,7 +251,7 @@ async def _show_mistake(
         await reply(update, text, keyboard)
         return True
     await query.answer()
-    await _edit(query, text, keyboard)
+    await edit(query, text, keyboard)
     return True
 
 
@@ -293,7 +290,7 @@ async def _mains_button(update: Update, context: ContextTypes.DEFAULT_TYPE, quer
         text = (
             render_learning.mains_prompt(prompt, ctx.bank) + "\n\n" + render_learning.mains_key_points(prompt, ctx.bank)
         )
-        await _edit(query, text, mains_keyboard(None))
+        await edit(query, text, mains_keyboard(None))
         return True
     if action == "go" and (item == ALL or item in ctx.bank.topics):
         await query.answer()
@@ -318,11 +315,11 @@ async def _forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE, que
         return True
     await query.answer()
     if value == "no":
-        await _edit(query, t("forget.cancelled"), None)
+        await edit(query, t("forget.cancelled"), None)
         return True
     report = await app_ctx(context).learning.data.forget(query.from_user.id)
     log.info("forgot user %s at their request", query.from_user.id)
-    await _edit(query, render_learning.forget_done(report), None)
+    await edit(query, render_learning.forget_done(report), None)
     return True
 
 
@@ -337,12 +334,3 @@ async def _weak_topic_button(
     await query.answer()
     await deliver_quiz(context, chat, value, query.from_user.id)
     return True
-
-
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    except BadRequest as exc:
-        # The same button pressed twice: Telegram refuses an edit that changes nothing.
-        if "not modified" not in exc.message.lower():
-            raise

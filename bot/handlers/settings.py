@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import MAX_ARGUMENT_LENGTH, app_ctx, argument, reply
+from bot.handlers.common import MAX_ARGUMENT_LENGTH, app_ctx, argument, edit, reply
 from bot.handlers.groups import confirm
 from bot.handlers.permissions import can_change_settings
 from bot.handlers.study import resolve_topic
@@ -197,10 +197,9 @@ async def on_settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
     elif kind == "set" and (value in ("sub", "unsub", "pause7", "resume") or value.startswith("time:")):
         await _apply_setting(update, context, chat, value)
         fresh = await ctx.repo.get_chat(chat.chat_id)
-        if fresh is not None and query.message is not None:
-            await query.edit_message_text(
-                settings_text(context, fresh), parse_mode="HTML", reply_markup=settings_keyboard(fresh)
-            )
+        # A choice that is already set changes nothing: Telegram refuses an edit that changes nothing.
+        if fresh is not None and fresh != chat:
+            await edit(query, settings_text(context, fresh), settings_keyboard(fresh))
     else:
         await reply(update, t("error.stale_button"))
 

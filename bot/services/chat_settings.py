@@ -107,6 +107,10 @@ class ChatSettingsService:
             if now >= scheduled_time(chat, today, tz, self.default_time):
                 await self.repo.skip_delivery(chat.chat_id, today, now)
 
+    async def deactivate(self, chat_id: int) -> None:
+        """The chat blocked or removed the bot: nothing is sent to it until it comes back."""
+        await self.repo.update_chat(chat_id, active=False)
+
     async def unsubscribe(self, chat_id: int) -> None:
         await self.repo.update_chat(chat_id, subscribed=False)
 

@@ -1,0 +1,111 @@
+"""Updates handled concurrently across chats, in order within each chat.
+
+PTB handles updates one at a time by default, so a reply that waits for a busy group's per-chat
+rate limit (20 messages a minute) held up every other chat. Here each chat (or, for poll
+answers, each user, whose private chat has the same id) gets a queue of its own: the first
+update of a chat runs at once and then runs whatever arrived for that chat meanwhile, in order,
+so a flooded chat occupies one place of the processor's bound and waits only for itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Coroutine, Hashable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+#: Chats handled at the same moment; the rest wait for a free place.
+MAX_CONCURRENT_CHATS = 256
+
+
+def order_key(update: object) -> Hashable | None:
+    """Updates with the same key are handled one after another, in the order they came."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.poll_answer is not None:
+        answer = update.poll_answer
+        if answer.user is not None:
+            return answer.user.id
+        return answer.voter_chat.id if answer.voter_chat is not None else None
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return None
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Concurrent across chats, sequential within one (see the module's docstring)."""
+
+    def __init__(self, max_concurrent_chats: int = MAX_CONCURRENT_CHATS) -> None:
+        super().__init__(max_concurrent_chats)
+        self._queues: dict[Hashable, deque[Awaitable[Any]]] = {}
+        self._pending = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._stopping = False
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = order_key(update)
+        self._pending += 1
+        self._idle.clear()
+        if key is None:
+            await self._run(coroutine)
+            return
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.append(coroutine)  # the chat's running update takes this one next
+            return
+        queue = self._queues[key] = deque([coroutine])
+        try:
+            while queue and not self._stopping:
+                await self._run(queue.popleft())
+        finally:
+            del self._queues[key]
+            self._drop(queue)
+
+    async def _run(self, coroutine: Awaitable[Any]) -> None:
+        try:
+            await coroutine
+        except Exception:
+            # Application.process_update sends handler errors to the error handler; this is
+            # only a last line so that one chat's failure never drops the updates behind it.
+            log.exception("an update failed outside its handlers")
+        finally:
+            self._pending -= 1
+            if self._pending == 0:
+                self._idle.set()
+
+    def _drop(self, queue: deque[Awaitable[Any]]) -> None:
+        if queue:
+            log.warning("stopping: %d update(s) of one chat were not handled", len(queue))
+        while queue:
+            coroutine = queue.popleft()
+            if isinstance(coroutine, Coroutine):
+                coroutine.close()
+            self._pending -= 1
+        if self._pending == 0:
+            self._idle.set()
+
+    def stop_queued(self) -> None:
+        """Before a stop: finish the updates being handled, but start none that wait behind them.
+
+        A chat flooded past its rate limit could otherwise hold a graceful stop for minutes.
+        """
+        self._stopping = True
+
+    async def join(self) -> None:
+        """Wait until every update handed over so far has been handled."""
+        await self._idle.wait()
+
+    async def initialize(self) -> None:
+        """Nothing to set up: queues come and go with their chats."""
+
+    async def shutdown(self) -> None:
+        """Application.stop already waited for the running updates and the queues behind them."""
