@@ -283,3 +283,42 @@ async def test_a_group_flooded_past_its_rate_limit_does_not_delay_a_private_repl
     private = bot.fake.send_text(ASHA, "/help")
     await bot.handled(private, timeout=2.0)
     assert len(bot.fake.calls("sendMessage", GROUP)) < 30  # the group is still waiting for its limit
+
+
+# --- channel settings are for the channel's admins ---------------------------------------------------
+async def channel_settings(bot: RunningBot) -> int:
+    bot.fake.send_text(CHANNEL, "/subscribe")
+    await bot.replies(CHANNEL, 1)
+    bot.fake.send_text(CHANNEL, "/settings")
+    calls = await bot.fake.wait_for_async(
+        "sendMessage", lambda c: c.params.get("chat_id") == CHANNEL and "reply_markup" in c.params
+    )
+    await bot.settle()
+    return int(calls[-1].result["message_id"])
+
+
+@pytest.mark.parametrize("data", ["set:unsub", "set:pause7", "set:time:06:00", "tz:Europe/London", "sub:*"])
+async def test_a_channel_subscriber_who_is_not_an_admin_cannot_press_its_settings(bot: RunningBot, data: str) -> None:
+    message_id = await channel_settings(bot)
+    before = await bot.ctx.repo.get_chat(CHANNEL)
+    await bot.press(CHANNEL, ASHA, message_id, data)
+    refusal = bot.fake.calls("answerCallbackQuery")[-1]
+    assert refusal.get("show_alert") is True and "admins" in refusal["text"]
+    assert await bot.ctx.repo.get_chat(CHANNEL) == before
+
+
+async def test_a_channel_admin_uses_the_settings_and_the_keyboard_is_removed(bot: RunningBot) -> None:
+    message_id = await channel_settings(bot)
+    await bot.press(CHANNEL, ADMIN, message_id, "set:unsub")
+    chat = await bot.ctx.repo.get_chat(CHANNEL)
+    assert chat is not None and not chat.subscribed
+    deleted = {c.params["message_id"] for c in bot.fake.calls_to(CHANNEL) if c.method == "deleteMessage" and c.ok}
+    assert message_id in deleted
+
+
+async def test_an_unused_channel_settings_keyboard_is_removed_after_a_few_minutes(bot: RunningBot) -> None:
+    message_id = await channel_settings(bot)
+    bot.clock.advance(minutes=6)
+    await cleanup_tick(_job_context(bot))
+    deleted = {c.params["message_id"] for c in bot.fake.calls_to(CHANNEL) if c.method == "deleteMessage" and c.ok}
+    assert message_id in deleted

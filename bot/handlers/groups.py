@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from contextlib import suppress
 
-from telegram import Chat, ChatMember, ChatMemberUpdated, Update
+from telegram import Chat, ChatMember, ChatMemberUpdated, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: The bot's confirmations of admin commands in a channel are removed after this long.
 CHANNEL_CONFIRMATION_TTL = dt.timedelta(minutes=2)
+#: A settings keyboard posted in a channel is removed after this long, or once it is used.
+CHANNEL_SETTINGS_TTL = dt.timedelta(minutes=5)
 _PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
 
 
@@ -169,15 +171,22 @@ async def remove_channel_command(update: Update, context: ContextTypes.DEFAULT_T
         await post.delete()
 
 
-async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Reply to a settings command; in a channel the confirmation is removed again a little later
-    (by the clean-up job, from a list kept in SQLite so a restart does not leave it behind)."""
-    message = await reply(update, text)
+async def confirm(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    ttl: dt.timedelta = CHANNEL_CONFIRMATION_TTL,
+) -> None:
+    """Reply to a settings command; in a channel the reply is removed again after ``ttl``
+    (by the clean-up job, from a list kept in SQLite so a restart does not leave it behind), so
+    neither a confirmation nor a settings keyboard stays posted for every subscriber to see."""
+    message = await reply(update, text, keyboard)
     chat = update.effective_chat
     if message is None or chat is None or chat.type != Chat.CHANNEL:
         return
     ctx = app_ctx(context)
-    await ctx.repo.schedule_deletion(chat.id, message.message_id, ctx.now() + CHANNEL_CONFIRMATION_TTL)
+    await ctx.repo.schedule_deletion(chat.id, message.message_id, ctx.now() + ttl)
 
 
 async def cleanup_tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,4 +1,4 @@
-"""Who may change a chat's settings: anyone in a private chat, a group's admins, a channel's posters."""
+"""Who may change a chat's settings: anyone in a private chat, a group's or channel's admins."""
 
 from __future__ import annotations
 
@@ -44,8 +44,11 @@ async def can_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE
     chat = update.effective_chat
     if chat is None:
         return False
-    if chat.type in (Chat.PRIVATE, Chat.CHANNEL):
-        # Only a channel's admins can post in it, so a channel post speaks for its admins.
+    if chat.type == Chat.PRIVATE:
+        return True
+    if chat.type == Chat.CHANNEL and update.callback_query is None:
+        # Only a channel's admins can post in it, so a channel post speaks for its admins. A
+        # button press comes from whoever sees the post: it is checked like a group member's.
         return True
     message = update.effective_message
     if update.callback_query is None and message is not None and message.sender_chat is not None:

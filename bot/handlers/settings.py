@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import suppress
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import MAX_ARGUMENT_LENGTH, app_ctx, argument, edit, reply
-from bot.handlers.groups import confirm
+from bot.handlers.groups import CHANNEL_SETTINGS_TTL, confirm
 from bot.handlers.permissions import can_change_settings
 from bot.handlers.study import resolve_topic
 from bot.render import escape
@@ -100,7 +102,8 @@ async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Cha
             await reply(update, t("timezone.unknown", query=escape(query)))
             return
         buttons = [[InlineKeyboardButton(z, callback_data=f"tz:{z}")] for z in found.suggestions]
-        await reply(update, t("timezone.suggest", query=escape(query)), InlineKeyboardMarkup(buttons))
+        keyboard = InlineKeyboardMarkup(buttons)
+        await confirm(update, context, t("timezone.suggest", query=escape(query)), keyboard, CHANNEL_SETTINGS_TTL)
         return
     await _set_zone(update, context, chat, found.zone)
 
@@ -146,7 +149,7 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     record = await ctx.repo.get_chat(chat.id) if chat else None
     if record is None:
         return
-    await reply(update, settings_text(context, record), settings_keyboard(record))
+    await confirm(update, context, settings_text(context, record), settings_keyboard(record), CHANNEL_SETTINGS_TTL)
 
 
 def settings_text(context: ContextTypes.DEFAULT_TYPE, chat: ChatRecord) -> str:
@@ -190,6 +193,10 @@ async def on_settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
     ctx = app_ctx(context)
     kind, _, value = query.data.partition(":")
     await query.answer()
+    if chat.is_channel and isinstance(query.message, Message):
+        # A channel's settings keyboard is gone once used: its subscribers see only the outcome.
+        with suppress(TelegramError):
+            await query.message.delete()
     if kind == "tz" and find_timezone(value).zone == value:
         await _set_zone(update, context, chat, value)
     elif kind == "sub" and (value in ctx.bank.topics or value == "*"):
@@ -197,8 +204,11 @@ async def on_settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
     elif kind == "set" and (value in ("sub", "unsub", "pause7", "resume") or value.startswith("time:")):
         await _apply_setting(update, context, chat, value)
         fresh = await ctx.repo.get_chat(chat.chat_id)
-        # A choice that is already set changes nothing: Telegram refuses an edit that changes nothing.
-        if fresh is not None and fresh != chat:
+        if fresh is None:
+            return
+        if chat.is_channel:
+            await confirm(update, context, settings_text(context, fresh))
+        elif fresh != chat:  # a choice already set changes nothing, and Telegram refuses such an edit
             await edit(query, settings_text(context, fresh), settings_keyboard(fresh))
     else:
         await reply(update, t("error.stale_button"))
