@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,11 @@ def polls_to(bot: RunningBot, chat_id: int) -> list[dict[str, Any]]:
 def pushes_to(bot: RunningBot, chat_id: int) -> list[str]:
     texts = (str(c.params.get("text", "")) for c in bot.fake.calls_to(chat_id) if c.method == "sendMessage")
     return [text for text in texts if "daily study" in text]
+
+
+def bot_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """What the bot logged at WARNING or above, or with a traceback."""
+    return [r for r in caplog.records if r.name.startswith("bot") and (r.levelno >= logging.WARNING or r.exc_info)]
 
 
 async def subscribed_group_with_history(bot: RunningBot) -> str:
@@ -78,3 +84,29 @@ async def test_after_the_service_messages_the_supergroup_has_everything(bot: Run
     assert len(bot.fake.calls_to(BASIC)) == calls_to_old
     tuesday = await bot.ctx.repo.get_poll(bot.fake.calls_to(new_id)[-1].result["poll"]["id"])
     assert tuesday is not None and tuesday.question_id != question_id
+
+
+async def test_a_push_that_meets_the_old_id_moves_the_chat_and_is_sent_there_once(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    await subscribed_group_with_history(bot)
+    new_id = bot.fake.migrate_group(BASIC, service_messages=False)  # the bot never hears of it
+    before = len(bot.fake.calls_to(BASIC))
+    bot.clock.set(utc(3, 2, 0))
+    with caplog.at_level(logging.INFO):
+        report = await bot.push_tick()
+        again = await bot.push_tick()
+    assert report.summary() == "sent 1, already served 0, failed 0, deactivated 0"
+    assert again.summary() == "sent 0, already served 1, failed 0, deactivated 0"
+    assert [c.status for c in bot.fake.calls_to(BASIC)[before:]] == [400]  # one try at the old id
+    (push,) = pushes_to(bot, new_id)
+    assert "Yesterday's quiz: 2 answered" in push
+    assert len(polls_to(bot, new_id)) == 1
+    assert bot_warnings(caplog) == []
+    assert any("became supergroup" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
+    delivery = await bot.ctx.repo.get_delivery(new_id, dt.date(2026, 3, 3))
+    assert delivery is not None and delivery.state == "sent"
+    # The next day's push goes straight to the supergroup.
+    bot.clock.set(utc(4, 2, 0))
+    assert (await bot.push_tick()).sent == 1
+    assert len(polls_to(bot, new_id)) == 2 and len(bot.fake.calls_to(BASIC)) == before + 1
