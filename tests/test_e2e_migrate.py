@@ -110,3 +110,24 @@ async def test_a_push_that_meets_the_old_id_moves_the_chat_and_is_sent_there_onc
     bot.clock.set(utc(4, 2, 0))
     assert (await bot.push_tick()).sent == 1
     assert len(polls_to(bot, new_id)) == 2 and len(bot.fake.calls_to(BASIC)) == before + 1
+
+
+async def test_a_handler_that_meets_the_old_id_moves_the_chat_without_a_traceback(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    await bot.say(BASIC, "/subscribe", user_id=ADMIN)
+    topics = (await bot.say(BASIC, "/topics", user_id=ASHA))[-1]
+    button = topics.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    new_id = bot.fake.migrate_group(BASIC, service_messages=False)
+    with caplog.at_level(logging.INFO):
+        # A button under an old message in the group's history.
+        calls = await bot.press(BASIC, ASHA, topics.result["message_id"], button)
+    assert calls[-1].status == 400
+    chat = await bot.ctx.repo.get_chat(new_id)
+    assert chat is not None and chat.subscribed and await bot.ctx.repo.get_chat(BASIC) is None
+    assert bot_warnings(caplog) == []
+    moved = [r for r in caplog.records if r.name == "bot.handlers.errors"]
+    assert [(r.levelno, r.exc_info) for r in moved] == [(logging.INFO, None)]
+    bot.clock.set(utc(2, 3, 0))
+    assert (await bot.push_tick()).sent == 1
+    assert len(polls_to(bot, new_id)) == 1
