@@ -64,6 +64,7 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
     except BaseException:
         await repo.close()
         raise
+    groups = GroupService(repo)
     return AppContext(
         settings=settings,
         clock=clock or SystemClock(),
@@ -72,8 +73,8 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
         study=StudyService(bank, repo),
         stats=StatsService(bank, repo),
         chat_settings=ChatSettingsService(repo, settings.tz, settings.daily_push_time),
-        push=PushService(repo, settings.tz, settings.daily_push_time),
-        groups=GroupService(repo),
+        push=PushService(repo, settings.tz, settings.daily_push_time, groups),
+        groups=groups,
         cooldown=Cooldown(settings.group_cooldown_seconds),
         learning=Learning.create(bank, repo),
     )

@@ -1,19 +1,20 @@
 """The daily push as Telegram messages: a fact with a header and footer, then the day's quiz.
 
 Telegram's answers are translated into the push service's terms here: a chat that blocked or
-removed the bot is ``ChatGone``; floods, timeouts and server errors are ``TryLater``.
+removed the bot is ``ChatGone``; a group that became a supergroup is ``ChatMoved``; floods,
+timeouts and server errors are ``TryLater``.
 """
 
 from __future__ import annotations
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot import render
 from bot.context import AppContext
 from bot.render import escape, safe_name
 from bot.sender import SEND_ATTEMPTS, send_quiz, with_retries
-from bot.services.push import ChatGone, Deliver, DuePush, TryLater
+from bot.services.push import ChatGone, ChatMoved, Deliver, DuePush, TryLater
 from bot.strings import t
 
 #: BadRequest descriptions that mean the chat is gone for good.
@@ -30,6 +31,8 @@ def make_deliver(bot: Bot, ctx: AppContext) -> Deliver:
     async def deliver(push: DuePush) -> None:
         try:
             await send_daily(bot, ctx, push)
+        except ChatMigrated as exc:
+            raise ChatMoved(exc.new_chat_id) from exc
         except Forbidden as exc:
             raise ChatGone(exc.message) from exc
         except BadRequest as exc:

@@ -644,6 +644,7 @@ class _Chat:
     own: set[int] = field(default_factory=set)  # ids of messages the bot sent
     json: dict[str, Any] = field(default_factory=dict)
     chat_instance: str = ""
+    migrated_to: int | None = None  # basic groups upgraded to a supergroup: its id
 
 
 @dataclass
@@ -871,6 +872,8 @@ class FakeBotAPI:
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self._files: dict[str, tuple[UploadedFile, str]] = {}  # file_id -> (file, file_path)
         self._file_counter = itertools.count(1)
+        # Supergroup ids are -100 followed by the channel id; these look like recent ones.
+        self._supergroup_ids = itertools.count(3_500_000_001)
         self._faults: list[_Fault] = []
         self._flood_window: collections.deque[float] = collections.deque()
         self._requests: list[Call] = []
@@ -1396,6 +1399,65 @@ class FakeBotAPI:
             elif chat.bot_status in ("kicked", "left"):
                 chat.bot_status = "administrator" if chat.type == "channel" else "member"
 
+    def migrate_group(
+        self,
+        chat_id: int,
+        *,
+        by_user_id: int | None = None,
+        service_messages: bool = True,
+        from_first: bool = False,
+    ) -> int:
+        """Upgrades a basic group to a supergroup the way Telegram does; returns the new chat id.
+
+        The supergroup (an id of the ``-100…`` form) has the group's title, members, admins and the
+        bot's status.  From then on every send or edit to the old group is answered ``400 Bad
+        Request: group chat was upgraded to a supergroup chat`` with ``parameters.migrate_to_chat_id``
+        (PTB raises ``telegram.error.ChatMigrated``).  Telegram's two service messages are enqueued:
+        one in the old group with ``migrate_to_chat_id``, then one in the supergroup with
+        ``migrate_from_chat_id`` (``from_first=True`` swaps them; ``service_messages=False`` enqueues
+        neither, as when the bot missed them).  ``by_user_id`` (default: the creator) upgraded it.
+        """
+        with self._lock:
+            old = self._chat_or_raise(chat_id)
+            if old.type != "group":
+                raise ValueError("only basic groups are upgraded to supergroups")
+            if old.migrated_to is not None:
+                raise ValueError(f"group {chat_id} was upgraded already, to {old.migrated_to}")
+            actor_id = by_user_id if by_user_id is not None else old.creator_id
+            if actor_id is None:
+                raise ValueError("the group has no creator: say who upgraded it with by_user_id")
+            new_id = -(10**12 + next(self._supergroup_ids))
+            while new_id in self._chats:
+                new_id = -(10**12 + next(self._supergroup_ids))
+            new = self._add_chat(
+                _Chat(
+                    id=new_id,
+                    type="supergroup",
+                    title=old.title,
+                    bot_status=old.bot_status,
+                    creator_id=old.creator_id,
+                    members=dict(old.members),
+                )
+            )
+            old.migrated_to = new_id
+            actor = self._register_user(actor_id)
+            to_message = self._base_message(old, from_user=actor)
+            to_message["migrate_to_chat_id"] = new_id
+            from_message = self._base_message(new, from_user=actor)
+            from_message["migrate_from_chat_id"] = chat_id
+            self._store_message(old, to_message, own=False)
+            self._store_message(new, from_message, own=False)
+            if service_messages:
+                first, second = (from_message, to_message) if from_first else (to_message, from_message)
+                self._enqueue("message", first)
+                self._enqueue("message", second)
+            return new_id
+
+    @staticmethod
+    def _check_not_upgraded(chat: _Chat) -> None:
+        if chat.migrated_to is not None:
+            raise ValueError(f"group {chat.id} was upgraded to {chat.migrated_to}: nobody can write there")
+
     def _chat_or_raise(self, chat_id: int) -> _Chat:
         chat = self._chats.get(chat_id)
         if chat is None:
@@ -1455,6 +1517,7 @@ class FakeBotAPI:
         """
         with self._lock:
             chat = self._chat_or_raise(chat_id)
+            self._check_not_upgraded(chat)
             plain, entities = _finish_text(text, [])
             if not plain:
                 raise ValueError("Telegram does not deliver empty messages")
@@ -1505,6 +1568,7 @@ class FakeBotAPI:
             chat = self._chat_or_raise(chat_id)
             if chat.type not in ("group", "supergroup"):
                 raise ValueError("anonymous admins exist only in groups")
+            self._check_not_upgraded(chat)
             anonymous = {
                 "id": GROUP_ANONYMOUS_BOT_ID,
                 "is_bot": True,
@@ -1961,10 +2025,16 @@ class FakeBotAPI:
             raise _bad("chat not found")
         return chat
 
-    def _check_access(self, chat: _Chat, *, write: bool) -> None:
+    def _check_access(self, chat: _Chat, *, write: bool, edit: bool = False) -> None:
         """Membership checks the Bot API server makes before a request reaches Telegram."""
         if chat.type == "private":
             return
+        if chat.migrated_to is not None and (write or edit):
+            raise _ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
         status = chat.bot_status
         word = {"group": "group", "supergroup": "supergroup", "channel": "channel"}[chat.type]
         if status == "kicked":
@@ -2333,7 +2403,7 @@ class FakeBotAPI:
         if params.get("inline_message_id"):
             raise _bad("inline messages are not supported by FakeBotAPI")
         chat = self._resolve_chat(params)
-        self._check_access(chat, write=False)
+        self._check_access(chat, write=False, edit=True)
         message = self._message_of(chat, params, "message to edit")
         if message["message_id"] not in chat.own:
             raise _bad("message can't be edited")
@@ -2625,7 +2695,7 @@ class FakeBotAPI:
     def _api_stop_poll(self, params: dict[str, Any]) -> dict[str, Any]:
         markup = self._reply_markup(params)
         chat = self._resolve_chat(params)
-        self._check_access(chat, write=False)
+        self._check_access(chat, write=False, edit=True)
         message = self._message_of(chat, params, "message with poll to stop")
         if "poll" not in message:
             raise _bad("message is not a poll")

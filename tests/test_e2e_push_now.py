@@ -96,6 +96,35 @@ async def test_a_push_killed_midway_serves_every_chat_on_the_next_run(fake_api: 
     assert max(served.values()) <= 2 and len(twice) <= CONCURRENCY  # only what was in flight
 
 
+async def test_push_now_follows_a_group_that_became_a_supergroup(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    db_path = tmp_path / "data" / "bot.sqlite3"
+    (student,) = await subscribe_chats(fake_api, db_path, 1)
+    group = -4005550001
+    fake_api.add_group(group, "Study circle", admins=[801], kind="group")
+    repo = await SqliteRepository.open(db_path)
+    try:
+        await repo.upsert_chat(group, "group", "Study circle", None)
+        await repo.update_chat(group, subscribed=True)
+    finally:
+        await repo.close()
+    supergroup = fake_api.migrate_group(group, service_messages=False)  # no bot is polling
+    code, out = await finish(await push_now(fake_api, tmp_path, "--all"))
+    assert code == 0 and out.strip().splitlines()[-1] == "sent 2, already served 0, failed 0, deactivated 0"
+    code, out = await finish(await push_now(fake_api, tmp_path, "--all"))
+    assert code == 0 and out.strip().splitlines()[-1] == "sent 0, already served 2, failed 0, deactivated 0"
+    assert polls_per_chat(fake_api) == Counter({student: 1, supergroup: 1})
+    assert [c.status for c in fake_api.calls_to(group)] == [400]
+    log = (tmp_path / "push-now.log").read_text()
+    assert "Traceback" not in log and "push to chat" not in log and "became supergroup" in log
+    repo = await SqliteRepository.open(db_path)
+    try:
+        assert await repo.get_chat(group) is None
+        rows = await repo._all("SELECT chat_id, state FROM deliveries WHERE chat_id IN (?, ?)", (group, supergroup))
+        assert [tuple(row) for row in rows] == [(supergroup, "sent")]
+    finally:
+        await repo.close()
+
+
 def test_progress_shows_done_total_rate_and_eta() -> None:
     out = io.StringIO()
     progress = Progress(total=10, out=out)

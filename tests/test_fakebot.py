@@ -463,6 +463,65 @@ def test_set_bot_status_kicked_enqueues_my_chat_member_and_blocks(fake: FakeBotA
     assert error(fake, "sendMessage", chat_id=USER, text="hi")[0] == 403
 
 
+BASIC = -4001234567
+
+
+def upgraded(fake: FakeBotAPI, **options: Any) -> int:
+    """A basic group with an admin and a member, upgraded to a supergroup; the supergroup's id."""
+    fake.add_group(BASIC, "Study circle", admins=[7], members={8: "Ravi"}, kind="group")
+    return fake.migrate_group(BASIC, **options)
+
+
+def test_migrate_group_makes_a_supergroup_with_the_same_title_members_and_bot(fake: FakeBotAPI) -> None:
+    new_id = upgraded(fake)
+    assert str(new_id).startswith("-100") and new_id != BASIC
+    chat = result(fake, "getChat", chat_id=new_id)
+    assert (chat["type"], chat["title"]) == ("supergroup", "Study circle")
+    admins = result(fake, "getChatAdministrators", chat_id=new_id)
+    assert [(a["user"]["id"], a["status"]) for a in admins] == [(7, "creator")]
+    assert result(fake, "getChatMember", chat_id=new_id, user_id=8)["status"] == "member"
+    assert result(fake, "getChatMember", chat_id=new_id, user_id=123456)["status"] == "member"
+    assert result(fake, "sendMessage", chat_id=new_id, text="hello")["chat"]["id"] == new_id
+
+
+def test_an_upgraded_group_rejects_sends_and_edits_with_the_new_id(fake: FakeBotAPI) -> None:
+    fake.add_group(BASIC, "Study circle", admins=[7], kind="group")
+    sent = result(fake, "sendMessage", chat_id=BASIC, text="before")
+    new_id = fake.migrate_group(BASIC)
+    attempts = [
+        ("sendMessage", {"text": "after"}),
+        ("sendPoll", poll_params(chat_id=BASIC)),
+        ("editMessageText", {"message_id": sent["message_id"], "text": "edited"}),
+    ]
+    for method, params in attempts:
+        status, body = call(fake, method, **{"chat_id": BASIC, **params})
+        assert (status, body["description"]) == (400, "Bad Request: group chat was upgraded to a supergroup chat")
+        assert body["parameters"] == {"migrate_to_chat_id": new_id}
+    assert result(fake, "getChat", chat_id=BASIC)["type"] == "group"  # reading still works
+    with pytest.raises(ValueError, match="upgraded"):
+        fake.send_text(BASIC, "hi", user_id=7)
+
+
+def test_migrate_group_enqueues_telegrams_two_service_messages(fake: FakeBotAPI) -> None:
+    new_id = upgraded(fake)
+    to_group, to_supergroup = (u["message"] for u in fake.pending_updates[-2:])
+    assert (to_group["chat"]["id"], to_group["migrate_to_chat_id"]) == (BASIC, new_id)
+    assert (to_supergroup["chat"]["id"], to_supergroup["migrate_from_chat_id"]) == (new_id, BASIC)
+    assert to_supergroup["chat"]["type"] == "supergroup" and to_group["from"]["id"] == 7
+
+
+def test_migrate_group_can_swap_or_skip_the_service_messages(fake: FakeBotAPI) -> None:
+    before = len(fake.pending_updates)
+    upgraded(fake, from_first=True)
+    assert "migrate_from_chat_id" in fake.pending_updates[-2]["message"]
+    fake.add_group(BASIC - 1, "Second circle", admins=[7], kind="group")
+    queued = len(fake.pending_updates)
+    fake.migrate_group(BASIC - 1, service_messages=False)
+    assert len(fake.pending_updates) == queued == before + 2
+    with pytest.raises(ValueError, match="only basic groups"):
+        fake.migrate_group(GROUP)
+
+
 # ------------------------------------------------------------------------------ getUpdates
 
 
@@ -606,6 +665,17 @@ async def test_ptb_errors_map_to_ptb_exceptions(fake: FakeBotAPI) -> None:
             fake.block(USER)
             await bot.send_message(USER, "hi")
     assert str(retry.value) == "Flood control exceeded. Retry in 3 seconds"
+
+
+async def test_ptb_raises_chat_migrated_and_reads_the_service_messages(fake: FakeBotAPI) -> None:
+    new_id = upgraded(fake)
+    async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
+        with pytest.raises(telegram.error.ChatMigrated) as migrated:
+            await bot.send_message(BASIC, "hi")
+        *_, to_group, to_supergroup = await bot.get_updates(timeout=5)
+    assert migrated.value.new_chat_id == new_id
+    assert to_group.message is not None and to_group.message.migrate_to_chat_id == new_id
+    assert to_supergroup.message is not None and to_supergroup.message.migrate_from_chat_id == BASIC
 
 
 async def test_ptb_application_answers_a_command_received_by_long_polling(fake: FakeBotAPI) -> None:

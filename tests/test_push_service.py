@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.services.push import ChatGone, DuePush, PushService, TryLater, due_push
+from bot.services.push import ChatGone, ChatMoved, DuePush, PushService, TryLater, due_push
 from bot.storage.repository import ChatRecord
 from bot.storage.sqlite import SqliteRepository
 
@@ -130,3 +130,56 @@ async def test_chat_not_subscribed_or_inactive_is_never_due() -> None:
     assert due_push(chat, utc(2026, 3, 2, 10, 0), IST, EIGHT) is None
     inactive = ChatRecord(1, "private", subscribed=True, active=False)
     assert due_push(inactive, utc(2026, 3, 2, 10, 0), IST, EIGHT) is None
+
+
+GROUP, SUPERGROUP = -4001, -1003500000001
+TODAY = dt.date(2026, 3, 2)
+
+
+async def subscribe_group(repo: SqliteRepository) -> None:
+    await repo.upsert_chat(GROUP, "group", "Study circle", None)
+    await repo.update_chat(GROUP, subscribed=True, push_time="07:30")
+
+
+async def test_a_group_that_became_a_supergroup_is_moved_and_served_there_once(repo: SqliteRepository) -> None:
+    await subscribe_group(repo)
+    service = PushService(repo, IST, EIGHT)
+    first = Recorder({GROUP: ChatMoved(SUPERGROUP)})
+    report = await service.run(utc(2026, 3, 2, 3, 0), first)
+    assert first.served == [SUPERGROUP]
+    assert report.summary() == "sent 1, already served 0, failed 0, deactivated 0"
+    chat = await repo.get_chat(SUPERGROUP)
+    assert chat is not None and chat.subscribed and chat.push_time == "07:30"
+    delivery = await repo.get_delivery(SUPERGROUP, TODAY)
+    assert delivery is not None and delivery.state == "sent"
+    assert await repo.get_delivery(GROUP, TODAY) is None
+    again = Recorder({GROUP: ChatMoved(SUPERGROUP)})
+    report = await service.run(utc(2026, 3, 2, 3, 1), again)
+    assert (again.served, report.already) == ([], 1)
+
+
+async def test_a_group_moved_meanwhile_by_its_service_message_is_served_once(repo: SqliteRepository) -> None:
+    await subscribe_group(repo)
+    served: list[int] = []
+
+    async def deliver(push: DuePush) -> None:
+        if push.chat.chat_id == GROUP:
+            # The bot handles the service message after this run claimed the old id.
+            assert await repo.migrate_chat(GROUP, SUPERGROUP)
+            raise ChatMoved(SUPERGROUP)
+        served.append(push.chat.chat_id)
+
+    report = await PushService(repo, IST, EIGHT).run(utc(2026, 3, 2, 3, 0), deliver)
+    assert (served, report.sent, report.failed) == ([SUPERGROUP], 1, 0)
+    delivery = await repo.get_delivery(SUPERGROUP, TODAY)
+    assert delivery is not None and delivery.state == "sent"
+
+
+async def test_a_moved_group_is_not_sent_what_its_supergroup_had_today(repo: SqliteRepository) -> None:
+    await subscribe_group(repo)
+    await subscribe(repo, SUPERGROUP)
+    await repo.claim_delivery(SUPERGROUP, TODAY, utc(2026, 3, 2, 2, 30), dt.timedelta(minutes=2))
+    await repo.finish_delivery(SUPERGROUP, TODAY, "sent", utc(2026, 3, 2, 2, 30))
+    recorder = Recorder({GROUP: ChatMoved(SUPERGROUP)})
+    report = await PushService(repo, IST, EIGHT).run(utc(2026, 3, 2, 3, 0), recorder)
+    assert (recorder.served, report.sent, report.already, report.failed) == ([], 0, 2, 0)

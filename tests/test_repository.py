@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.storage.repository import AnswerRecord, PollRecord
+from bot.storage.repository import AnswerRecord, PollRecord, ReviewSession
 from bot.storage.sqlite import SqliteRepository
 
 NOW = dt.datetime(2026, 3, 1, 2, 30, tzinfo=dt.UTC)
@@ -113,3 +115,135 @@ async def test_subscribed_chats_come_in_batches(repo: SqliteRepository) -> None:
         await repo.update_chat(chat_id, subscribed=chat_id != 3, active=chat_id != 5)
     batches = [[c.chat_id for c in batch] async for batch in repo.subscribed_chats(batch_size=2)]
     assert batches == [[1, 2], [4, 6], [7]]
+
+
+# --- a group that becomes a supergroup ------------------------------------------------------------
+OLD, NEW = -4001, -1003500000001
+DAY = dt.date(2026, 3, 1)
+LEASE = dt.timedelta(minutes=2)
+
+
+def day(offset: int) -> dt.date:
+    return DAY + dt.timedelta(days=offset)
+
+
+async def group_with_history(repo: SqliteRepository) -> None:
+    """A subscribed group with a row in every table that has a chat_id."""
+    await repo.upsert_chat(OLD, "group", "Study circle", None)
+    await repo.update_chat(OLD, subscribed=True, push_time="07:00", timezone="Europe/London", push_topic="iom-basics")
+    await repo.mark_seen(OLD, "fact", "*", "f1", NOW)
+    await repo.mark_seen(OLD, "question", "*", "q1", NOW)
+    await repo.save_poll(poll("p1", OLD))
+    assert await repo.record_answer(dataclasses.replace(answer("p1", 7), chat_id=OLD))
+    assert await repo.claim_delivery(OLD, day(0), NOW, LEASE)
+    await repo.finish_delivery(OLD, day(0), "sent", NOW)
+    await repo.skip_delivery(OLD, day(1), NOW)
+    await repo.schedule_deletion(OLD, 55, NOW)
+    await repo.save_review_session(ReviewSession(7, OLD, "p1", 1, 1, NOW))
+    assert await repo.create_mock_test(7, OLD, None, ["q1"], 60, NOW) is not None
+
+
+async def rows_of(repo: SqliteRepository, chat_id: int) -> dict[str, int]:
+    """How many rows each table with a chat_id column holds for a chat (every such table, by schema)."""
+    tables = await repo._all(
+        "SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c"
+        " WHERE m.type = 'table' AND c.name = 'chat_id' ORDER BY m.name"
+    )
+    counts = {}
+    for (table,) in tables:
+        row = await repo._one(f"SELECT COUNT(*) FROM {table} WHERE chat_id = ?", (chat_id,))  # names from the schema
+        assert row is not None
+        counts[table] = row[0]
+    return counts
+
+
+async def test_migrate_chat_moves_every_row_the_chat_owns(repo: SqliteRepository) -> None:
+    await group_with_history(repo)
+    before = await rows_of(repo, OLD)
+    assert all(before.values()), f"a table with a chat_id has no row in this test: {before}"
+    assert await repo.migrate_chat(OLD, NEW) is True
+    assert set((await rows_of(repo, OLD)).values()) == {0}
+    # Pending deletions are dropped: those message ids do not exist in the supergroup.
+    assert await rows_of(repo, NEW) == {**before, "pending_deletions": 0}
+    chat = await repo.get_chat(NEW)
+    assert chat is not None
+    assert (chat.type, chat.title, chat.subscribed, chat.push_time, chat.timezone, chat.push_topic) == (
+        "supergroup",
+        "Study circle",
+        True,
+        "07:00",
+        "Europe/London",
+        "iom-basics",
+    )
+    assert await repo.seen_items(NEW, "fact", "*") == {"f1"}
+    moved_poll = await repo.get_poll("p1")
+    assert moved_poll is not None and moved_poll.chat_id == NEW
+    assert [row.user_id for row in await repo.leaderboard_rows(NEW, None)] == [7]
+    delivery = await repo.get_delivery(NEW, day(0))
+    assert delivery is not None and delivery.state == "sent"
+
+
+async def test_migrate_chat_keeps_the_old_settings_over_the_supergroups_default_row(repo: SqliteRepository) -> None:
+    await group_with_history(repo)
+    await repo.upsert_chat(NEW, "supergroup", "Study circle!", None)  # remember() saw the supergroup first
+    assert await repo.migrate_chat(OLD, NEW) is True
+    chat = await repo.get_chat(NEW)
+    assert chat is not None
+    assert (chat.subscribed, chat.push_time, chat.timezone, chat.type, chat.title) == (
+        True,
+        "07:00",
+        "Europe/London",
+        "supergroup",
+        "Study circle!",
+    )
+    assert await repo.get_chat(OLD) is None
+
+
+async def test_migrate_chat_merges_rotation_and_ledger_rows_that_collide(repo: SqliteRepository) -> None:
+    await group_with_history(repo)  # seen f1 and q1; day 0 sent, day 1 skipped
+    await repo.mark_seen(NEW, "fact", "*", "f1", NOW)
+    await repo.mark_seen(NEW, "fact", "*", "f2", NOW)
+    assert await repo.claim_delivery(NEW, day(0), NOW, LEASE)
+    await repo.finish_delivery(NEW, day(0), "failed", NOW, "500")
+    assert await repo.claim_delivery(NEW, day(1), NOW, LEASE)
+    await repo.finish_delivery(NEW, day(1), "sent", NOW)
+    assert await repo.claim_delivery(OLD, day(2), NOW, LEASE)
+    await repo.skip_delivery(NEW, day(3), NOW)
+    assert await repo.migrate_chat(OLD, NEW) is True
+    assert await repo.seen_items(NEW, "fact", "*") == {"f1", "f2"}
+    assert await repo.seen_items(NEW, "question", "*") == {"q1"}
+    states = {}
+    for offset in range(4):
+        delivery = await repo.get_delivery(NEW, day(offset))
+        assert delivery is not None
+        states[offset] = delivery.state
+    # A served day stays served, whichever chat served it; the rest of the old ledger follows.
+    assert states == {0: "sent", 1: "sent", 2: "claimed", 3: "skipped"}
+
+
+async def test_migrate_chat_moves_once(repo: SqliteRepository) -> None:
+    await group_with_history(repo)
+    assert await repo.migrate_chat(OLD, NEW) is True
+    assert await repo.migrate_chat(OLD, NEW) is False
+    # A stale update from the old group re-creates its row with default settings: it never
+    # overwrites the supergroup's.
+    await repo.upsert_chat(OLD, "group", "Study circle", None)
+    assert await repo.migrate_chat(OLD, NEW) is False
+    chat = await repo.get_chat(NEW)
+    assert chat is not None and chat.subscribed and chat.push_time == "07:00"
+    assert await repo.migrate_chat(-999, NEW) is False
+    assert await repo.get_chat(NEW) == chat
+
+
+async def test_migrate_chat_is_all_or_nothing(repo: SqliteRepository) -> None:
+    await group_with_history(repo)
+    before = await rows_of(repo, OLD)
+    await repo._db.execute(
+        "CREATE TEMP TRIGGER no_moving_answers BEFORE UPDATE ON main.answers BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with pytest.raises(sqlite3.DatabaseError, match="boom"):
+        await repo.migrate_chat(OLD, NEW)
+    assert await rows_of(repo, OLD) == before
+    assert set((await rows_of(repo, NEW)).values()) == {0}
+    await repo._db.execute("DROP TRIGGER no_moving_answers")
+    assert await repo.migrate_chat(OLD, NEW) is True

@@ -27,6 +27,7 @@ def register(application: Application) -> None:
     application.add_handler(TypeHandler(object, remember), group=-1)
     application.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(ChatMemberHandler(groups.on_chat_member, ChatMemberHandler.CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate))
 
     commands = {
         "start": basics.start,

@@ -30,7 +30,9 @@ async def remember(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Keep the chat and the user who wrote on record (runs before every other handler)."""
     repo = app_ctx(context).repo
     chat = update.effective_chat
-    if chat is not None:
+    message = update.effective_message
+    # The group that says it became a supergroup is gone: its row moves, it is not made anew.
+    if chat is not None and not (message is not None and message.migrate_to_chat_id):
         await repo.upsert_chat(chat.id, chat.type, chat.title or chat.full_name, chat.username)
     user = update.effective_user
     if user is not None and not user.is_bot:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 
-from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram import Chat, Update
+from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import app_ctx
@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, ChatMigrated):
+        await follow_migration(update, context, error)
+        return
     if isinstance(error, Forbidden):
         # Blocked, kicked or no longer a member: like the push, stop writing to that chat, and
         # certainly do not write to it to say so.
@@ -44,3 +47,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(chat.id, t("error.generic"))
         except TelegramError:
             log.warning("could not tell the user about the error")
+
+
+async def follow_migration(update: object, context: ContextTypes.DEFAULT_TYPE, error: ChatMigrated) -> None:
+    """A handler wrote to a group that has become a supergroup: move the chat, as its service
+    messages would. Not a fault of ours, so no traceback."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    # Only basic groups become supergroups, so the basic group the update came from is the one.
+    if chat is not None and chat.type == Chat.GROUP and chat.id != error.new_chat_id:
+        await app_ctx(context).groups.migrate(chat.id, error.new_chat_id)
+        log.info("chat %s had become supergroup %s while an update was handled", chat.id, error.new_chat_id)
+    else:
+        log.info("a group had become supergroup %s; this update does not say which", error.new_chat_id)

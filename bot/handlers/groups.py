@@ -57,6 +57,21 @@ async def on_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         forget_admins(context, update.chat_member.chat.id)
 
 
+async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: Telegram says so in both chats; the first message moves it."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old_id, new_id = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old_id, new_id = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    forget_admins(context, old_id)
+    await app_ctx(context).groups.migrate(old_id, new_id)
+
+
 # --- cooldown -----------------------------------------------------------------------------------
 async def within_cooldown(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
     """In groups, True when a quiz or fact was asked for too soon, by a command or a button.

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.storage.repository import ChannelTotals, LeaderboardRow, PollSummary, Repository
+
+log = logging.getLogger(__name__)
 
 LEADERBOARD_SIZE = 10
 
@@ -79,6 +82,17 @@ class GroupService:
         top = ranked[:LEADERBOARD_SIZE]
         own = next((r for r in ranked[LEADERBOARD_SIZE:] if r.row.user_id == user_id), None)
         return Leaderboard(period, top, own)
+
+    async def migrate(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup: its settings, scores, rotation and ledger move to the new id.
+
+        Telegram says so twice (a service message in each chat) and a send to the old id says so
+        again; whichever comes first moves the chat and the rest find nothing to move (False).
+        """
+        moved = await self.repo.migrate_chat(old_chat_id, new_chat_id)
+        if moved:
+            log.info("group %s became supergroup %s: its settings and history moved there", old_chat_id, new_chat_id)
+        return moved
 
     async def yesterday(self, chat_id: int, before: dt.datetime) -> PollSummary | None:
         return await self.repo.last_push_poll_summary(chat_id, before)

@@ -12,10 +12,11 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from bot.config import parse_hhmm
+from bot.services.groups import GroupService
 from bot.storage.repository import ChatRecord, Repository
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,14 @@ class ChatGone(Exception):
 
 class TryLater(Exception):
     """A temporary failure (5xx, timeout, flood wait): leave the chat for the next tick."""
+
+
+class ChatMoved(Exception):
+    """The group became a supergroup with a new id: move the chat there and send there."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"the group moved to {new_chat_id}")
+        self.new_chat_id = new_chat_id
 
 
 @dataclass(frozen=True)
@@ -95,10 +104,14 @@ def due_push(
 
 
 class PushService:
-    def __init__(self, repo: Repository, default_tz: ZoneInfo, default_time: dt.time) -> None:
+    def __init__(
+        self, repo: Repository, default_tz: ZoneInfo, default_time: dt.time, groups: GroupService | None = None
+    ) -> None:
         self.repo = repo
         self.default_tz = default_tz
         self.default_time = default_time
+        #: Moves a group that became a supergroup, as the service messages do.
+        self.groups = groups or GroupService(repo)
 
     async def run(
         self,
@@ -128,23 +141,59 @@ class PushService:
         return report
 
     async def _serve_one(self, push: DuePush, now: dt.datetime, deliver: Deliver, report: PushReport) -> None:
-        chat_id = push.chat.chat_id
-        if not await self.repo.claim_delivery(chat_id, push.local_date, now, CLAIM_LEASE):
+        if not await self.repo.claim_delivery(push.chat.chat_id, push.local_date, now, CLAIM_LEASE):
             report.already += 1
             return
-        try:
-            await deliver(push)
-        except ChatGone as exc:
-            await self.repo.update_chat(chat_id, active=False)
-            await self.repo.finish_delivery(chat_id, push.local_date, "failed", now, f"chat gone: {exc}")
-            report.deactivated += 1
-        except Exception as exc:
-            # TryLater and anything unexpected: the chat is left for the next tick, not dropped.
-            if not isinstance(exc, TryLater):
-                log.exception("push to chat %s failed", chat_id)
-            await self.repo.finish_delivery(chat_id, push.local_date, "failed", now, str(exc)[:200])
-            report.failed += 1
-            report.errors.append(f"{chat_id}: {exc}")
-        else:
+        outcome = await _attempt(deliver, push)
+        if isinstance(outcome, ChatMoved):
+            followed = await self._follow(push, outcome.new_chat_id, now)
+            if followed is None:
+                report.already += 1
+                return
+            push = followed
+            outcome = await _attempt(deliver, push)
+        await self._record(push, outcome, now, report)
+
+    async def _follow(self, push: DuePush, new_chat_id: int, now: dt.datetime) -> DuePush | None:
+        """The day's push for the supergroup a group became, once the chat has moved there; None
+        when the new id has been served that day already."""
+        old_chat_id = push.chat.chat_id
+        await self.groups.migrate(old_chat_id, new_chat_id)
+        delivery = await self.repo.get_delivery(new_chat_id, push.local_date)
+        # This run's claim moved with the chat. If it did not, the chat had moved before this run
+        # claimed the old id (a service message handled in between) or the new id had the day
+        # already: that claim on the dead id is closed and the day claimed on the new id, if it can.
+        ours = delivery is not None and delivery.state == "claimed" and delivery.claimed_at == now
+        if not ours:
+            await self.repo.finish_delivery(old_chat_id, push.local_date, "failed", now, f"moved to {new_chat_id}")
+            if not await self.repo.claim_delivery(new_chat_id, push.local_date, now, CLAIM_LEASE):
+                return None
+        chat = await self.repo.get_chat(new_chat_id)
+        return replace(push, chat=chat or replace(push.chat, chat_id=new_chat_id))
+
+    async def _record(self, push: DuePush, outcome: Exception | None, now: dt.datetime, report: PushReport) -> None:
+        """The ledger and the report after a claimed push was sent, or failed with ``outcome``."""
+        chat_id = push.chat.chat_id
+        if outcome is None:
             await self.repo.finish_delivery(chat_id, push.local_date, "sent", now)
             report.sent += 1
+        elif isinstance(outcome, ChatGone):
+            await self.repo.update_chat(chat_id, active=False)
+            await self.repo.finish_delivery(chat_id, push.local_date, "failed", now, f"chat gone: {outcome}")
+            report.deactivated += 1
+        else:
+            # TryLater and anything unexpected: the chat is left for the next tick, not dropped.
+            if not isinstance(outcome, TryLater):
+                log.error("push to chat %s failed", chat_id, exc_info=outcome)
+            await self.repo.finish_delivery(chat_id, push.local_date, "failed", now, str(outcome)[:200])
+            report.failed += 1
+            report.errors.append(f"{chat_id}: {outcome}")
+
+
+async def _attempt(deliver: Deliver, push: DuePush) -> Exception | None:
+    """Send one push; what it failed with, if it did."""
+    try:
+        await deliver(push)
+    except Exception as exc:
+        return exc
+    return None

@@ -21,6 +21,46 @@ _CHAT_SETTINGS = frozenset(
 )
 
 
+#: Moving a group's rows to the supergroup it became, as (statement, parameters by name) in order.
+#: A ledger row that conflicts goes to whichever of the two is further along (sent, then claimed,
+#: then failed, then skipped), the old chat's on a tie, so a served day is never served again.
+_DELIVERY_RANK = "CASE {}.state WHEN 'sent' THEN 3 WHEN 'claimed' THEN 2 WHEN 'failed' THEN 1 ELSE 0 END"
+_MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # The old chat's settings win over a row the supergroup may have (remember() upserts every
+    # chat it sees, with default settings); its name, as Telegram gave it, stays.
+    (
+        "INSERT INTO chats (chat_id, type, title, username, timezone, push_time, push_topic, subscribed, active,"
+        " paused_until, language, created_at, updated_at)"
+        " SELECT ?, 'supergroup', title, username, timezone, push_time, push_topic, subscribed, active,"
+        " paused_until, language, created_at, ? FROM chats WHERE chat_id = ?"
+        " ON CONFLICT (chat_id) DO UPDATE SET timezone = excluded.timezone, push_time = excluded.push_time,"
+        " push_topic = excluded.push_topic, subscribed = excluded.subscribed, active = excluded.active,"
+        " paused_until = excluded.paused_until, language = excluded.language, created_at = excluded.created_at,"
+        " updated_at = excluded.updated_at",
+        ("new", "now", "old"),
+    ),
+    ("DELETE FROM chats WHERE chat_id = ?", ("old",)),
+    # An item both have seen stays seen once.
+    ("UPDATE OR IGNORE seen_items SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    ("DELETE FROM seen_items WHERE chat_id = ?", ("old",)),
+    ("UPDATE polls SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    ("UPDATE answers SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    (
+        "DELETE FROM deliveries WHERE chat_id = ? AND EXISTS (SELECT 1 FROM deliveries AS moving"
+        " WHERE moving.chat_id = ? AND moving.local_date = deliveries.local_date"
+        f" AND {_DELIVERY_RANK.format('moving')} >= {_DELIVERY_RANK.format('deliveries')})",
+        ("new", "old"),
+    ),
+    ("UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    ("DELETE FROM deliveries WHERE chat_id = ?", ("old",)),
+    # Those message ids do not exist in the new chat.
+    ("DELETE FROM pending_deletions WHERE chat_id = ?", ("old",)),
+    ("UPDATE review_sessions SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    ("UPDATE mock_tests SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    ("INSERT INTO chat_migrations (old_chat_id, new_chat_id, migrated_at) VALUES (?, ?, ?)", ("old", "new", "now")),
+)
+
+
 def _sql_value(value: object) -> object:
     if isinstance(value, bool):
         return int(value)
@@ -84,6 +124,24 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
             f"UPDATE chats SET {assignments}, updated_at = ? WHERE chat_id = ?",
             (*params, ts(dt.datetime.now(dt.UTC)), chat_id),
         )
+
+    async def migrate_chat(self, old_id: int, new_id: int) -> bool:
+        """Move everything a group owns to the supergroup it became, in one transaction, once.
+
+        False (and nothing changed) when there is nothing to move: the old chat is unknown, or it
+        was moved before (a row re-created for it since is left alone).
+        """
+        if old_id == new_id:
+            return False
+        values = {"old": old_id, "new": new_id, "now": ts(dt.datetime.now(dt.UTC))}
+        async with self.transaction():
+            if await self._one("SELECT 1 FROM chat_migrations WHERE old_chat_id = ?", (old_id,)) is not None:
+                return False
+            if await self._one("SELECT 1 FROM chats WHERE chat_id = ?", (old_id,)) is None:
+                return False
+            for sql, names in _MIGRATE_CHAT:
+                await self._write(sql, tuple(values[name] for name in names))
+        return True
 
     async def upsert_user(self, user_id: int, first_name: str, username: str | None) -> None:
         await self._write(
