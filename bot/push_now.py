@@ -43,7 +43,11 @@ async def push_now(settings: Settings, *, ignore_time: bool, clock: Clock | None
             total = await ctx.repo.count_subscribed()
             progress = Progress(total, sys.stderr) if sys.stderr.isatty() else None
             report = await ctx.push.run(
-                ctx.now(), make_deliver(application.bot, ctx), ignore_time=ignore_time, progress=progress
+                ctx.now(),
+                make_deliver(application.bot, ctx),
+                ignore_time=ignore_time,
+                take_skipped=True,
+                progress=progress,
             )
             if progress is not None:
                 sys.stderr.write("\n")

@@ -79,6 +79,10 @@ EN: dict[str, str] = {
         "✅ Subscribed! You'll get a fact and a quiz every day at <b>{time}</b> ({tz}){topic}.\n"
         "Change it with /settime HH:MM or /timezone, pause with /pause, stop with /unsubscribe."
     ),
+    "sub.done_now": (
+        "✅ Subscribed! Here is today's fact and quiz; the next come tomorrow at <b>{time}</b> ({tz}){topic}.\n"
+        "Change it with /settime HH:MM or /timezone, pause with /pause, stop with /unsubscribe."
+    ),
     "sub.topic_suffix": " on <b>{topic}</b>",
     "sub.stopped": "🔕 Unsubscribed. Your progress is kept — /subscribe brings the daily push back.",
     "sub.not_subscribed": "This chat is not subscribed. Send /subscribe for a daily fact and quiz.",

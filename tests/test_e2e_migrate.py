@@ -76,7 +76,7 @@ async def test_after_the_service_messages_the_supergroup_has_everything(bot: Run
     # Tuesday's push goes to the supergroup only, with Monday's results (the polls moved too).
     bot.clock.set(utc(3, 2, 0))
     report = await bot.push_tick()
-    assert report.summary() == "sent 1, already served 0, failed 0, deactivated 0"
+    assert report.summary() == "sent 1, already served 0, skipped 0, failed 0, deactivated 0"
     (push,) = pushes_to(bot, new_id)
     assert "Yesterday's quiz: 2 answered, 50% correct; fastest correct: Asha." in push
     assert len(polls_to(bot, new_id)) == 1
@@ -96,8 +96,8 @@ async def test_a_push_that_meets_the_old_id_moves_the_chat_and_is_sent_there_onc
     with caplog.at_level(logging.INFO):
         report = await bot.push_tick()
         again = await bot.push_tick()
-    assert report.summary() == "sent 1, already served 0, failed 0, deactivated 0"
-    assert again.summary() == "sent 0, already served 1, failed 0, deactivated 0"
+    assert report.summary() == "sent 1, already served 0, skipped 0, failed 0, deactivated 0"
+    assert again.summary() == "sent 0, already served 1, skipped 0, failed 0, deactivated 0"
     assert [c.status for c in bot.fake.calls_to(BASIC)[before:]] == [400]  # one try at the old id
     (push,) = pushes_to(bot, new_id)
     assert "Yesterday's quiz: 2 answered" in push

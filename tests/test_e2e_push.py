@@ -79,11 +79,21 @@ async def test_a_push_after_downtime_says_it_is_late(bot: RunningBot) -> None:
     assert "late" in push and "08:00" in push
 
 
-async def test_subscribing_after_todays_time_starts_tomorrow(bot: RunningBot) -> None:
+async def test_subscribing_after_todays_time_sends_todays_push_at_once(bot: RunningBot) -> None:
     bot.clock.set(utc(2, 10, 0))
-    await bot.say(ASHA, "/subscribe")
-    assert (await tick_at(bot, utc(2, 10, 1)))[ASHA] == 0
-    assert (await tick_at(bot, utc(3, 2, 30)))[ASHA] == 1
+    calls = await bot.say(ASHA, "/subscribe")
+    texts = [text_of(c) for c in calls if c.method == "sendMessage"]
+    assert any("Here is today's" in x and "tomorrow at <b>08:00</b>" in x for x in texts)
+    assert any("daily study" in x and "late" not in x for x in texts)
+    assert len(bot.fake.calls("sendPoll", ASHA)) == 1
+    assert (await tick_at(bot, utc(2, 10, 1)))[ASHA] == 1  # counted as served: nothing more today
+    assert (await tick_at(bot, utc(3, 2, 30)))[ASHA] == 2
+
+
+async def test_subscribing_before_todays_time_waits_for_it(bot: RunningBot) -> None:
+    calls = await bot.say(ASHA, "/subscribe")
+    assert not any("Here is today's" in text_of(c) for c in calls)
+    assert bot.fake.calls("sendPoll", ASHA) == []
 
 
 async def test_settime_changes_when_the_push_is_due(bot: RunningBot) -> None:

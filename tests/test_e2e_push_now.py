@@ -54,9 +54,9 @@ def polls_per_chat(fake: FakeBotAPI) -> Counter[int]:
 async def test_push_now_twice_the_same_day_sends_nothing_the_second_time(fake_api: FakeBotAPI, tmp_path: Path) -> None:
     chats = await subscribe_chats(fake_api, tmp_path / "data" / "bot.sqlite3", 5)
     code, out = await finish(await push_now(fake_api, tmp_path, "--all"))
-    assert code == 0 and out.strip().splitlines()[-1] == "sent 5, already served 0, failed 0, deactivated 0"
+    assert code == 0 and out.strip().splitlines()[-1] == "sent 5, already served 0, skipped 0, failed 0, deactivated 0"
     code, out = await finish(await push_now(fake_api, tmp_path, "--all"))
-    assert code == 0 and out.strip().splitlines()[-1] == "sent 0, already served 5, failed 0, deactivated 0"
+    assert code == 0 and out.strip().splitlines()[-1] == "sent 0, already served 5, skipped 0, failed 0, deactivated 0"
     assert polls_per_chat(fake_api) == Counter(dict.fromkeys(chats, 1))
 
 
@@ -65,16 +65,16 @@ async def test_push_now_without_all_serves_only_chats_whose_time_has_passed(
 ) -> None:
     await subscribe_chats(fake_api, tmp_path / "data" / "bot.sqlite3", 2)
     code, out = await finish(await push_now(fake_api, tmp_path, "--now", "2026-03-02T07:59"))
-    assert out.strip().endswith("sent 0, already served 0, failed 0, deactivated 0")
+    assert out.strip().endswith("sent 0, already served 0, skipped 0, failed 0, deactivated 0")
     code, out = await finish(await push_now(fake_api, tmp_path, "--now", "2026-03-02T08:01"))
-    assert code == 0 and out.strip().endswith("sent 2, already served 0, failed 0, deactivated 0")
+    assert code == 0 and out.strip().endswith("sent 2, already served 0, skipped 0, failed 0, deactivated 0")
 
 
 async def test_push_now_reports_chats_that_blocked_the_bot(fake_api: FakeBotAPI, tmp_path: Path) -> None:
     chats = await subscribe_chats(fake_api, tmp_path / "data" / "bot.sqlite3", 3)
     fake_api.block(chats[0])
     code, out = await finish(await push_now(fake_api, tmp_path, "--all"))
-    assert code == 0 and out.strip().endswith("sent 2, already served 0, failed 0, deactivated 1")
+    assert code == 0 and out.strip().endswith("sent 2, already served 0, skipped 0, failed 0, deactivated 1")
 
 
 async def test_a_push_killed_midway_serves_every_chat_on_the_next_run(fake_api: FakeBotAPI, tmp_path: Path) -> None:
@@ -109,9 +109,9 @@ async def test_push_now_follows_a_group_that_became_a_supergroup(fake_api: FakeB
         await repo.close()
     supergroup = fake_api.migrate_group(group, service_messages=False)  # no bot is polling
     code, out = await finish(await push_now(fake_api, tmp_path, "--all"))
-    assert code == 0 and out.strip().splitlines()[-1] == "sent 2, already served 0, failed 0, deactivated 0"
+    assert code == 0 and out.strip().splitlines()[-1] == "sent 2, already served 0, skipped 0, failed 0, deactivated 0"
     code, out = await finish(await push_now(fake_api, tmp_path, "--all"))
-    assert code == 0 and out.strip().splitlines()[-1] == "sent 0, already served 2, failed 0, deactivated 0"
+    assert code == 0 and out.strip().splitlines()[-1] == "sent 0, already served 2, skipped 0, failed 0, deactivated 0"
     assert polls_per_chat(fake_api) == Counter({student: 1, supergroup: 1})
     assert [c.status for c in fake_api.calls_to(group)] == [400]
     log = (tmp_path / "push-now.log").read_text()

@@ -75,8 +75,8 @@ async def test_each_chat_is_served_once_a_day(repo: SqliteRepository) -> None:
     again = await service.run(utc(2026, 3, 2, 9, 0), second)
     await service.run(utc(2026, 3, 3, 3, 0), next_day)
     assert (first.served, second.served, next_day.served) == ([1], [], [1])
-    assert report.summary() == "sent 1, already served 0, failed 0, deactivated 0"
-    assert again.summary() == "sent 0, already served 1, failed 0, deactivated 0"
+    assert report.summary() == "sent 1, already served 0, skipped 0, failed 0, deactivated 0"
+    assert again.summary() == "sent 0, already served 1, skipped 0, failed 0, deactivated 0"
 
 
 async def test_a_missed_push_is_caught_up_late_until_local_midnight(repo: SqliteRepository) -> None:
@@ -147,7 +147,7 @@ async def test_a_group_that_became_a_supergroup_is_moved_and_served_there_once(r
     first = Recorder({GROUP: ChatMoved(SUPERGROUP)})
     report = await service.run(utc(2026, 3, 2, 3, 0), first)
     assert first.served == [SUPERGROUP]
-    assert report.summary() == "sent 1, already served 0, failed 0, deactivated 0"
+    assert report.summary() == "sent 1, already served 0, skipped 0, failed 0, deactivated 0"
     chat = await repo.get_chat(SUPERGROUP)
     assert chat is not None and chat.subscribed and chat.push_time == "07:30"
     delivery = await repo.get_delivery(SUPERGROUP, TODAY)
@@ -183,3 +183,30 @@ async def test_a_moved_group_is_not_sent_what_its_supergroup_had_today(repo: Sql
     recorder = Recorder({GROUP: ChatMoved(SUPERGROUP)})
     report = await PushService(repo, IST, EIGHT).run(utc(2026, 3, 2, 3, 0), recorder)
     assert (recorder.served, report.sent, report.already, report.failed) == ([], 0, 2, 0)
+
+
+async def test_a_skipped_day_is_never_reported_as_served_and_push_now_sends_it(repo: SqliteRepository) -> None:
+    await subscribe(repo, 1)
+    today = dt.date(2026, 3, 2)
+    await repo.skip_delivery(1, today, utc(2026, 3, 2, 2, 0))  # a change of time after it had passed
+    service = PushService(repo, IST, EIGHT)
+    tick = await service.run(utc(2026, 3, 2, 3, 0), Recorder())
+    assert (tick.sent, tick.already, tick.skipped) == (0, 0, 1)
+    operator = Recorder()
+    pushed = await service.run(utc(2026, 3, 2, 3, 0), operator, take_skipped=True)
+    assert operator.served == [1] and (pushed.sent, pushed.already) == (1, 0)
+    again = await service.run(utc(2026, 3, 2, 3, 1), Recorder(), take_skipped=True)
+    assert (again.sent, again.already) == (0, 1)
+
+
+async def test_serve_now_pushes_one_chat_through_the_ledger(repo: SqliteRepository) -> None:
+    await subscribe(repo, 1)
+    service = PushService(repo, IST, EIGHT)
+    chat = await repo.get_chat(1)
+    assert chat is not None
+    recorder = Recorder()
+    report = await service.serve_now(chat, utc(2026, 3, 2, 10, 0), recorder)
+    assert report.sent == 1 and recorder.served == [1]
+    tick = Recorder()
+    await service.run(utc(2026, 3, 2, 10, 1), tick)
+    assert tick.served == []

@@ -16,6 +16,7 @@ from bot.handlers.common import MAX_ARGUMENT_LENGTH, app_ctx, argument, edit, re
 from bot.handlers.groups import CHANNEL_SETTINGS_TTL, confirm
 from bot.handlers.permissions import can_change_settings
 from bot.handlers.study import resolve_topic
+from bot.push_delivery import make_deliver
 from bot.render import escape
 from bot.services.chat_settings import MAX_PAUSE_DAYS, find_timezone, parse_days, parse_time
 from bot.storage.repository import ChatRecord
@@ -64,10 +65,21 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Ch
 async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatRecord, topic_id: str) -> None:
     ctx = app_ctx(context)
     topic = ctx.bank.topics.get(topic_id)
-    await ctx.chat_settings.subscribe(chat, topic.id if topic else None, ctx.now())
+    due_now = await ctx.chat_settings.subscribe(chat, topic.id if topic else None, ctx.now())
     resolved = ctx.chat_settings.resolve(chat, ctx.now())
     suffix = t("sub.topic_suffix", topic=escape(topic.title)) if topic else ""
-    await confirm(update, context, t("sub.done", time=resolved.push_time, tz=resolved.timezone, topic=suffix))
+    key = "sub.done_now" if due_now else "sub.done"
+    await confirm(update, context, t(key, time=resolved.push_time, tz=resolved.timezone, topic=suffix))
+    if due_now:
+        await _push_today(context, chat.chat_id)
+
+
+async def _push_today(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """A new subscriber after today's time sees at once what they signed up for."""
+    ctx = app_ctx(context)
+    fresh = await ctx.repo.get_chat(chat_id)
+    if fresh is not None:
+        await ctx.push.serve_now(fresh, ctx.now(), make_deliver(context.bot, ctx))
 
 
 @admins_only
@@ -217,7 +229,8 @@ async def on_settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
 async def _apply_setting(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatRecord, value: str) -> None:
     service = app_ctx(context).chat_settings
     if value == "sub":
-        await service.subscribe(chat, chat.push_topic, app_ctx(context).now())
+        if await service.subscribe(chat, chat.push_topic, app_ctx(context).now()):
+            await _push_today(context, chat.chat_id)
     elif value == "unsub":
         await service.unsubscribe(chat.chat_id)
     elif value == "pause7":

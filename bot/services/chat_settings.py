@@ -97,15 +97,14 @@ class ChatSettingsService:
             next_push=next_push,
         )
 
-    async def subscribe(self, chat: ChatRecord, topic_id: str | None, now: dt.datetime) -> None:
-        """Subscribe (or change the topic). A new subscriber whose push time has already passed
-        today starts tomorrow, rather than getting a push marked late straight away."""
+    async def subscribe(self, chat: ChatRecord, topic_id: str | None, now: dt.datetime) -> bool:
+        """Subscribe (or change the topic). True for a new subscriber whose push time has already
+        passed today: they should see today's push at once rather than wait a day for a first one."""
         await self.repo.update_chat(chat.chat_id, subscribed=True, push_topic=topic_id, active=True)
-        if not chat.subscribed:
-            tz = chat_zone(chat, self.default_tz)
-            today = now.astimezone(tz).date()
-            if now >= scheduled_time(chat, today, tz, self.default_time):
-                await self.repo.skip_delivery(chat.chat_id, today, now)
+        if chat.subscribed:
+            return False
+        tz = chat_zone(chat, self.default_tz)
+        return now >= scheduled_time(chat, now.astimezone(tz).date(), tz, self.default_time)
 
     async def deactivate(self, chat_id: int) -> None:
         """The chat blocked or removed the bot: nothing is sent to it until it comes back."""

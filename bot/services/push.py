@@ -62,13 +62,20 @@ class PushReport:
     examined: int = 0
     total: int = 0
     sent: int = 0
+    #: Sent earlier today (by another run, or at once to a new subscriber).
     already: int = 0
+    #: Not sent now and not sent before: a day skipped by a time change, or a claim another run
+    #: holds or that has used up its attempts. Never counted as served.
+    skipped: int = 0
     failed: int = 0
     deactivated: int = 0
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return f"sent {self.sent}, already served {self.already}, failed {self.failed}, deactivated {self.deactivated}"
+        return (
+            f"sent {self.sent}, already served {self.already}, skipped {self.skipped}, failed {self.failed}, "
+            f"deactivated {self.deactivated}"
+        )
 
 
 def chat_zone(chat: ChatRecord, default: ZoneInfo) -> ZoneInfo:
@@ -119,16 +126,21 @@ class PushService:
         deliver: Deliver,
         *,
         ignore_time: bool = False,
+        take_skipped: bool = False,
         progress: Callable[[PushReport], None] | None = None,
         batch_size: int = 500,
     ) -> PushReport:
-        """Serve every due chat once. Chats stream from the store in batches; memory stays flat."""
+        """Serve every due chat once. Chats stream from the store in batches; memory stays flat.
+
+        ``take_skipped`` (push-now) also serves days skipped by a change of time: whatever was
+        not sent today is sent.
+        """
         report = PushReport()
         limit = asyncio.Semaphore(CONCURRENCY)
 
         async def serve(push: DuePush) -> None:
             async with limit:
-                await self._serve_one(push, now, deliver, report)
+                await self._serve_one(push, now, deliver, report, take_skipped=take_skipped)
             report.examined += 1
             if progress is not None:
                 progress(report)
@@ -140,9 +152,26 @@ class PushService:
             await asyncio.gather(*(serve(p) for p in due))
         return report
 
-    async def _serve_one(self, push: DuePush, now: dt.datetime, deliver: Deliver, report: PushReport) -> None:
-        if not await self.repo.claim_delivery(push.chat.chat_id, push.local_date, now, CLAIM_LEASE):
-            report.already += 1
+    async def serve_now(self, chat: ChatRecord, now: dt.datetime, deliver: Deliver) -> PushReport:
+        """Today's push for one chat at once (a new subscriber after today's time), through the
+        ledger like any other, so the day counts as served and the minute job sends nothing more."""
+        report = PushReport(examined=1)
+        push = due_push(chat, now, self.default_tz, self.default_time, ignore_time=True)
+        if push is not None:
+            report.total = 1
+            await self._serve_one(push, now, deliver, report, take_skipped=True)
+        return report
+
+    async def _serve_one(
+        self, push: DuePush, now: dt.datetime, deliver: Deliver, report: PushReport, *, take_skipped: bool = False
+    ) -> None:
+        chat_id = push.chat.chat_id
+        if not await self.repo.claim_delivery(chat_id, push.local_date, now, CLAIM_LEASE, take_skipped=take_skipped):
+            delivery = await self.repo.get_delivery(chat_id, push.local_date)
+            if delivery is not None and delivery.state == "sent":
+                report.already += 1
+            else:
+                report.skipped += 1
             return
         outcome = await _attempt(deliver, push)
         if isinstance(outcome, ChatMoved):

@@ -259,7 +259,14 @@ class Repository(GroupRepository, LearningRepository, Protocol):
     def subscribed_chats(self, batch_size: int = 500) -> AsyncIterator[list[ChatRecord]]: ...
     async def count_subscribed(self) -> int: ...
     async def claim_delivery(
-        self, chat_id: int, local_date: dt.date, now: dt.datetime, stale_after: dt.timedelta, max_attempts: int = 5
+        self,
+        chat_id: int,
+        local_date: dt.date,
+        now: dt.datetime,
+        stale_after: dt.timedelta,
+        max_attempts: int = 5,
+        *,
+        take_skipped: bool = False,
     ) -> bool: ...
     async def finish_delivery(
         self, chat_id: int, local_date: dt.date, state: str, now: dt.datetime, error: str | None = None

@@ -263,18 +263,27 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         return row[0] if row else 0
 
     async def claim_delivery(
-        self, chat_id: int, local_date: dt.date, now: dt.datetime, stale_after: dt.timedelta, max_attempts: int = 5
+        self,
+        chat_id: int,
+        local_date: dt.date,
+        now: dt.datetime,
+        stale_after: dt.timedelta,
+        max_attempts: int = 5,
+        *,
+        take_skipped: bool = False,
     ) -> bool:
         """Claim a day's push for a chat. A failed row (up to max_attempts), or a claim older than
-        stale_after (a crash between claim and send), may be claimed again; a sent row never."""
+        stale_after (a crash between claim and send), may be claimed again; a sent row never; a
+        skipped day only with ``take_skipped`` (the operator's push-now, a new subscriber)."""
         stale = ts(now - stale_after)
         changed = await self._write(
             "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at) VALUES (?, ?, 'claimed', 1, ?)"
             " ON CONFLICT (chat_id, local_date) DO UPDATE SET state = 'claimed',"
             " attempts = deliveries.attempts + 1, claimed_at = excluded.claimed_at, error = NULL"
             " WHERE (deliveries.state = 'failed' AND deliveries.attempts < ?)"
-            " OR (deliveries.state = 'claimed' AND deliveries.claimed_at < ?)",
-            (chat_id, local_date.isoformat(), ts(now), max_attempts, stale),
+            " OR (deliveries.state = 'claimed' AND deliveries.claimed_at < ?)"
+            " OR (deliveries.state = 'skipped' AND ?)",
+            (chat_id, local_date.isoformat(), ts(now), max_attempts, stale, int(take_skipped)),
         )
         return changed == 1
 
