@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 
 from telegram import (
     BotCommand,
@@ -101,6 +101,23 @@ def build_application(ctx: AppContext) -> Application:
     return application
 
 
+@asynccontextmanager
+async def initialized(application: Application) -> AsyncIterator[Application]:
+    """``async with application``, except that a failed start-up leaves no connection pool open."""
+    try:
+        await application.initialize()
+    except BaseException:
+        # Application.__aenter__ calls shutdown() here, but that returns at once for an application
+        # that never finished initializing: the bot's request objects (our aiohttp session, PTB's
+        # httpx client for getUpdates) would stay open, and aiohttp complain "Unclosed client session".
+        await application.bot.shutdown()
+        raise
+    try:
+        yield application
+    finally:
+        await application.shutdown()
+
+
 async def set_command_menus(application: Application) -> None:
     """One menu per scope, all built from bot.commands.COMMANDS."""
     scopes = [
@@ -128,7 +145,7 @@ async def serve(
     ctx = await open_context(settings, clock)
     application = build_application(ctx)
     try:
-        async with application:
+        async with initialized(application):
             await set_command_menus(application)
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
