@@ -100,6 +100,11 @@ _HINTS = {
 }
 
 
+def rejected_token() -> ConfigError:
+    """The settings error for a token Telegram rejects (401 or 404 on getMe): named, never shown."""
+    return ConfigError(f"TELEGRAM_BOT_TOKEN is invalid: Telegram rejected it ({_HINTS['TELEGRAM_BOT_TOKEN']})")
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; raise ConfigError with one line per bad variable (never the token's value)."""
     try:
