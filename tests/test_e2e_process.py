@@ -114,7 +114,15 @@ async def test_a_missing_token_is_one_clear_line_and_exit_code_2(tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("TIMEZONE", "Mars/Olympus"), ("DAILY_PUSH_TIME", "25:00"), ("ADMIN_IDS", "12,abc"), ("LOG_LEVEL", "LOUD")],
+    [
+        ("TIMEZONE", "Mars/Olympus"),
+        ("DAILY_PUSH_TIME", "25:00"),
+        ("ADMIN_IDS", "12,abc"),
+        ("LOG_LEVEL", "LOUD"),
+        ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:99999/bot"),
+        ("TELEGRAM_API_BASE_URL", "ftp://127.0.0.1/bot"),
+        ("TELEGRAM_API_BASE_URL", "http://[::1/bot"),
+    ],
 )
 async def test_an_invalid_setting_names_the_variable_and_exits_2(tmp_path: Path, name: str, value: str) -> None:
     code, _, err = await run_cli(env=clean_env(TELEGRAM_BOT_TOKEN="1:x", **{name: value}), cwd=tmp_path)
