@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.content.loader import ContentError, check_bank
-from bot.logging_setup import setup_logging
+from bot.logging_setup import redact_std_streams, setup_logging
 
 # Every exit code of ``python -m bot`` (README.md, "Settings", lists them too).
 EXIT_OK = 0
@@ -67,10 +67,12 @@ def _content_dir() -> Path:
 
 def _settings() -> Settings | None:
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return None
+    redact_std_streams(settings.token)
+    return settings
 
 
 def _start_up_failure(exc: Exception) -> int:

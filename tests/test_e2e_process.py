@@ -198,3 +198,37 @@ async def test_a_rejected_token_names_the_variable_not_its_value_and_exits_2(
     assert_a_few_plain_lines(err, token)
     assert "TELEGRAM_BOT_TOKEN is invalid: Telegram rejected it" in err and "BotFather" in err
     assert token not in out
+
+
+# Run ``python -m bot`` with bot.app.run replaced by one that leaks the token every way there is
+# besides logging: a warning, print(), a write in two pieces and an uncaught exception.
+LEAKY_RUN = """
+import runpy, sys, warnings
+import bot.app
+
+def run(settings):
+    token = settings.token
+    warnings.warn(f"a warning about {token}")
+    print("printed", token)
+    sys.stderr.write(token[:9])
+    sys.stderr.write(token[9:] + "\\n")
+    raise RuntimeError(f"uncaught: {token} and someone else's 654321:{'A' * 30}")
+
+bot.app.run = run
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+
+
+async def test_whatever_reaches_stdout_or_stderr_has_the_token_redacted(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", LEAKY_RUN, env=bot_env(fake_api, tmp_path), cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out_bytes, err_bytes = await asyncio.wait_for(process.communicate(), 60)
+    out, err = out_bytes.decode(), err_bytes.decode()
+    assert process.returncode == 1
+    assert "Traceback" in err and "RuntimeError: uncaught: [REDACTED] and someone else's [REDACTED]" in err, err
+    assert "UserWarning: a warning about [REDACTED]" in err and "printed [REDACTED]" in out
+    assert err.count("[REDACTED]") >= 4
+    secret = fake_api.token.split(":")[1]
+    assert secret not in err and secret not in out and "A" * 30 not in err
