@@ -2,6 +2,11 @@
 
 import sys
 
-from bot.cli import main
+from bot.logging_setup import redact_std_streams
+
+# Before anything else, so that even an import error's traceback is redacted.
+redact_std_streams()
+
+from bot.cli import main  # noqa: E402
 
 sys.exit(main())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -17,15 +18,16 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot.clock import Clock, SystemClock
 from bot.commands import Scope, commands_for
-from bot.config import Settings
+from bot.config import Settings, rejected_token
 from bot.content.loader import load_bank
 from bot.context import CONTEXT_KEY, AppContext
 from bot.handlers import register
-from bot.http_request import AiohttpRequest
+from bot.http_request import AiohttpRequest, failure_reason
 from bot.jobs import schedule_jobs
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
@@ -51,6 +53,10 @@ ALLOWED_UPDATES = [
 ]
 #: How long a graceful stop may take before we give up waiting on Telegram.
 STOP_TIMEOUT_S = 8.0
+
+
+class BotApiUnreachable(Exception):
+    """The Bot API could not be reached at start-up; the message names its host, never the token."""
 
 
 async def open_context(settings: Settings, clock: Clock | None = None) -> AppContext:
@@ -109,6 +115,43 @@ def build_application(ctx: AppContext) -> Application:
     return application
 
 
+@asynccontextmanager
+async def initialized(application: Application, api_base_url: str) -> AsyncIterator[Application]:
+    """``async with application``, with start-up failures as errors fit to print, and nothing left open.
+
+    A token Telegram rejects raises ConfigError; an unreachable Bot API (refused, DNS, timeout)
+    raises BotApiUnreachable naming the host of ``api_base_url``.
+    """
+    try:
+        await application.initialize()
+    except BaseException as exc:
+        # Application.__aenter__ calls shutdown() here, but that returns at once for an application
+        # that never finished initializing: the bot's request objects (our aiohttp session, PTB's
+        # httpx client for getUpdates) would stay open, and aiohttp complain "Unclosed client session".
+        await application.bot.shutdown()
+        if isinstance(exc, InvalidToken):
+            raise rejected_token() from None  # PTB's message quotes the token
+        if isinstance(exc, NetworkError):
+            raise BotApiUnreachable(
+                f"cannot reach the Telegram Bot API at {api_host(api_base_url)} ({failure_reason(exc)}); "
+                "check your network or TELEGRAM_API_BASE_URL"
+            ) from exc
+        raise
+    try:
+        yield application
+    finally:
+        await application.shutdown()
+
+
+def api_host(base_url: str) -> str:
+    """``host`` or ``host:port`` of the Bot API base URL: the part of a request URL safe to show."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or "?"
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    return host if parts.port is None else f"{host}:{parts.port}"
+
+
 async def set_command_menus(application: Application) -> None:
     """One menu per scope, all built from bot.commands.COMMANDS."""
     scopes = [
@@ -136,7 +179,7 @@ async def serve(
     ctx = await open_context(settings, clock)
     application = build_application(ctx)
     try:
-        async with application:
+        async with initialized(application, settings.telegram_api_base_url):
             await set_command_menus(application)
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)

@@ -13,11 +13,15 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.content.loader import ContentError, check_bank
-from bot.logging_setup import setup_logging
+from bot.logging_setup import redact_std_streams, setup_logging
 
-#: Exit code for a configuration mistake (a missing token, a bad setting).
+# Every exit code of ``python -m bot`` (README.md, "Settings", lists them too).
+EXIT_OK = 0
+#: The Bot API could not be reached, push-now failed for some chat, or check-content found problems.
+EXIT_FAILURE = 1
+#: A configuration mistake: a missing token, a bad setting, a token Telegram rejects.
 EXIT_CONFIG = 2
-#: Exit code for an invalid content bank.
+#: An invalid content bank.
 EXIT_CONTENT = 3
 
 
@@ -51,7 +55,7 @@ def check_content(content_dir: Path, as_json: bool) -> int:
             "warnings": [str(w) for w in result.warnings],
         }
         print(json.dumps(summary))
-    return 0 if result.ok else 1
+    return EXIT_OK if result.ok else EXIT_FAILURE
 
 
 def _content_dir() -> Path:
@@ -63,10 +67,21 @@ def _content_dir() -> Path:
 
 def _settings() -> Settings | None:
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return None
+    redact_std_streams(settings.token)
+    return settings
+
+
+def _start_up_failure(exc: Exception) -> int:
+    """Say in a few lines why the bot could not start (no traceback); return the exit code for it."""
+    if isinstance(exc, ContentError):
+        print(f"studybot: the content bank has problems:\n{exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"studybot: {exc}", file=sys.stderr)
+    return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_FAILURE
 
 
 def run_bot() -> int:
@@ -74,14 +89,13 @@ def run_bot() -> int:
     if settings is None:
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.token)
-    from bot.app import run
+    from bot.app import BotApiUnreachable, run
 
     try:
         run(settings)
-    except ContentError as exc:
-        print(f"studybot: the content bank has problems:\n{exc}", file=sys.stderr)
-        return EXIT_CONTENT
-    return 0
+    except (ContentError, ConfigError, BotApiUnreachable) as exc:
+        return _start_up_failure(exc)
+    return EXIT_OK
 
 
 def push_now_command(ignore_time: bool, at: str | None) -> int:
@@ -89,6 +103,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
     if settings is None:
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.token)
+    from bot.app import BotApiUnreachable
     from bot.clock import ManualClock
     from bot.push_now import push_now
 
@@ -102,11 +117,10 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
         clock = ManualClock(when if when.tzinfo else when.replace(tzinfo=settings.tz))
     try:
         report = asyncio.run(push_now(settings, ignore_time=ignore_time, clock=clock))
-    except ContentError as exc:
-        print(f"studybot: the content bank has problems:\n{exc}", file=sys.stderr)
-        return EXIT_CONTENT
+    except (ContentError, ConfigError, BotApiUnreachable) as exc:
+        return _start_up_failure(exc)
     print(report.summary())
-    return 0 if not report.failed else 1
+    return EXIT_FAILURE if report.failed else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -51,6 +52,20 @@ class Settings(BaseSettings):
         if not token.get_secret_value().strip():
             raise ValueError("is empty")
         return token
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        # Checked here rather than at the first request, where a bad URL is an error quoting the
+        # whole request URL (token included) and leaves no host to name.
+        try:
+            parts = urlsplit(url)
+            _ = parts.port  # a port out of range raises only when read
+        except ValueError as exc:
+            raise ValueError(f"{url!r} is not a URL ({exc})") from None
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"{url!r} is not an http(s) URL like https://api.telegram.org/bot")
+        return url
 
     @field_validator("timezone")
     @classmethod
@@ -98,6 +113,11 @@ _HINTS = {
     "TELEGRAM_BOT_TOKEN": "get a token from @BotFather in Telegram (/newbot) and put it in the environment "
     "or in .env as TELEGRAM_BOT_TOKEN=...",
 }
+
+
+def rejected_token() -> ConfigError:
+    """The settings error for a token Telegram rejects (401 or 404 on getMe): named, never shown."""
+    return ConfigError(f"TELEGRAM_BOT_TOKEN is invalid: Telegram rejected it ({_HINTS['TELEGRAM_BOT_TOKEN']})")
 
 
 def load_settings(**overrides: object) -> Settings:

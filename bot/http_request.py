@@ -8,9 +8,21 @@ installed httpcore retries a failing import on every call. aiohttp needs about 0
 
 from __future__ import annotations
 
+import errno
+import socket
+import ssl
+from collections.abc import Iterator
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+_ERRNO_REASONS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "host unreachable",
+}
 
 
 def _seconds(value: object, default: float) -> float | None:
@@ -83,3 +95,30 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {exc}") from exc
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why a Bot API request failed, in a few words: never the URL, which holds the token."""
+    for cause in _causes(exc):
+        if isinstance(cause, TimedOut | TimeoutError):
+            return "timed out"
+        if isinstance(cause, socket.gaierror | aiohttp.ClientConnectorDNSError):
+            return "host name not found"
+        if isinstance(cause, ssl.SSLError | aiohttp.ClientSSLError):
+            return "TLS handshake failed"
+        # By errno, not class: aiohappyeyeballs reports "all addresses refused" as a plain OSError.
+        if isinstance(cause, OSError) and cause.errno in _ERRNO_REASONS:
+            return _ERRNO_REASONS[cause.errno]
+    if isinstance(exc, NetworkError) and exc.__cause__ is None:
+        return exc.message  # PTB's own, from the HTTP answer: "Bad Gateway", say
+    return "network error"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, then what caused it, and so on down the chain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__

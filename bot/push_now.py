@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from bot.app import build_application, open_context
+from bot.app import build_application, initialized, open_context
 from bot.clock import Clock
 from bot.config import Settings
 from bot.push_delivery import make_deliver
@@ -39,7 +39,7 @@ async def push_now(settings: Settings, *, ignore_time: bool, clock: Clock | None
     ctx = await open_context(settings, clock)
     try:
         application = build_application(ctx)
-        async with application:
+        async with initialized(application, settings.telegram_api_base_url):
             total = await ctx.repo.count_subscribed()
             progress = Progress(total, sys.stderr) if sys.stderr.isatty() else None
             report = await ctx.push.run(

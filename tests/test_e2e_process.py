@@ -16,9 +16,12 @@ import pytest
 
 from bot.config import DEFAULT_CONTENT_DIR
 from tests.fakebot import FakeBotAPI
+from tests.test_startup import closed_port
 
 USER = 601
 SETTINGS = ("TELEGRAM_", "DATABASE_PATH", "CONTENT_DIR", "TIMEZONE", "DAILY_PUSH_TIME", "ADMIN_IDS", "LOG_LEVEL")
+#: The two commands that start the Application (and so call getMe first).
+STARTING_COMMANDS = [pytest.param((), id="run"), pytest.param(("push-now",), id="push-now")]
 
 
 def clean_env(**values: str) -> dict[str, str]:
@@ -28,13 +31,14 @@ def clean_env(**values: str) -> dict[str, str]:
 
 
 def bot_env(fake: FakeBotAPI, tmp_path: Path, **values: str) -> dict[str, str]:
-    return clean_env(
-        TELEGRAM_BOT_TOKEN=fake.token,
-        TELEGRAM_API_BASE_URL=fake.base_url,
-        DATABASE_PATH=str(tmp_path / "data" / "bot.sqlite3"),
-        LOG_LEVEL="DEBUG",
-        **values,
-    )
+    """The settings for a bot of ``fake``; ``values`` add to them or replace them."""
+    defaults = {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"),
+        "LOG_LEVEL": "DEBUG",
+    }
+    return clean_env(**(defaults | values))
 
 
 async def run_cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
@@ -110,7 +114,15 @@ async def test_a_missing_token_is_one_clear_line_and_exit_code_2(tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("TIMEZONE", "Mars/Olympus"), ("DAILY_PUSH_TIME", "25:00"), ("ADMIN_IDS", "12,abc"), ("LOG_LEVEL", "LOUD")],
+    [
+        ("TIMEZONE", "Mars/Olympus"),
+        ("DAILY_PUSH_TIME", "25:00"),
+        ("ADMIN_IDS", "12,abc"),
+        ("LOG_LEVEL", "LOUD"),
+        ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:99999/bot"),
+        ("TELEGRAM_API_BASE_URL", "ftp://127.0.0.1/bot"),
+        ("TELEGRAM_API_BASE_URL", "http://[::1/bot"),
+    ],
 )
 async def test_an_invalid_setting_names_the_variable_and_exits_2(tmp_path: Path, name: str, value: str) -> None:
     code, _, err = await run_cli(env=clean_env(TELEGRAM_BOT_TOKEN="1:x", **{name: value}), cwd=tmp_path)
@@ -150,3 +162,73 @@ async def test_check_content_fails_on_a_broken_bank(tmp_path: Path) -> None:
     (content / "topics" / "broken.yaml").write_text("topic: {id: broken}\n")
     code, out, _ = await run_cli("check-content", env=clean_env(CONTENT_DIR=str(content)), cwd=tmp_path)
     assert code == 1 and "broken.yaml" in out
+
+
+def assert_a_few_plain_lines(err: str, token: str) -> None:
+    """A start-up failure: at most 5 lines, no traceback, no leaked session, never the token."""
+    assert 1 <= len(err.strip().splitlines()) <= 5, err
+    assert "Traceback" not in err and "Unclosed" not in err, err
+    assert token not in err and token.split(":")[1] not in err, err
+
+
+@pytest.mark.parametrize("args", STARTING_COMMANDS)
+async def test_an_unreachable_bot_api_names_its_host_and_exits_1(tmp_path: Path, args: tuple[str, ...]) -> None:
+    token = "123456:UNREACHABLE-TOKEN"
+    port = closed_port()
+    env = clean_env(
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
+        DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+    )
+    code, out, err = await run_cli(*args, env=env, cwd=tmp_path)
+    assert code == 1, err
+    assert_a_few_plain_lines(err, token)
+    assert f"cannot reach the Telegram Bot API at 127.0.0.1:{port} (connection refused)" in err
+    assert "TELEGRAM_API_BASE_URL" in err and token not in out
+
+
+@pytest.mark.parametrize("args", STARTING_COMMANDS)
+async def test_a_rejected_token_names_the_variable_not_its_value_and_exits_2(
+    fake_api: FakeBotAPI, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    token = "123456:SOMEONE-ELSES-TOKEN"  # the fake answers 401 to any token but its own
+    env = bot_env(fake_api, tmp_path, TELEGRAM_BOT_TOKEN=token, LOG_LEVEL="INFO")
+    code, out, err = await run_cli(*args, env=env, cwd=tmp_path)
+    assert code == 2, err
+    assert_a_few_plain_lines(err, token)
+    assert "TELEGRAM_BOT_TOKEN is invalid: Telegram rejected it" in err and "BotFather" in err
+    assert token not in out
+
+
+# Run ``python -m bot`` with bot.app.run replaced by one that leaks the token every way there is
+# besides logging: a warning, print(), a write in two pieces and an uncaught exception.
+LEAKY_RUN = """
+import runpy, sys, warnings
+import bot.app
+
+def run(settings):
+    token = settings.token
+    warnings.warn(f"a warning about {token}")
+    print("printed", token)
+    sys.stderr.write(token[:9])
+    sys.stderr.write(token[9:] + "\\n")
+    raise RuntimeError(f"uncaught: {token} and someone else's 654321:{'A' * 30}")
+
+bot.app.run = run
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+
+
+async def test_whatever_reaches_stdout_or_stderr_has_the_token_redacted(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", LEAKY_RUN, env=bot_env(fake_api, tmp_path), cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out_bytes, err_bytes = await asyncio.wait_for(process.communicate(), 60)
+    out, err = out_bytes.decode(), err_bytes.decode()
+    assert process.returncode == 1
+    assert "Traceback" in err and "RuntimeError: uncaught: [REDACTED] and someone else's [REDACTED]" in err, err
+    assert "UserWarning: a warning about [REDACTED]" in err and "printed [REDACTED]" in out
+    assert err.count("[REDACTED]") >= 4
+    secret = fake_api.token.split(":")[1]
+    assert secret not in err and secret not in out and "A" * 30 not in err
