@@ -122,8 +122,8 @@ async def push_child(args: argparse.Namespace) -> dict[str, Any]:
     """One push over every chat in args.db, as ``python -m bot push-now --all`` does it."""
     from bot.app import build_application, open_context
     from bot.config import load_settings
+    from bot.delivery.push import make_deliver
     from bot.logging_setup import setup_logging
-    from bot.push_delivery import make_deliver
 
     settings = load_settings(
         _env_file=None,

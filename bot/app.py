@@ -26,9 +26,11 @@ from bot.commands import Scope, commands_for
 from bot.config import Settings, rejected_token
 from bot.content.loader import load_bank
 from bot.context import CONTEXT_KEY, AppContext
+from bot.delivery.http import AiohttpRequest, failure_reason
+from bot.delivery.jobs import schedule_jobs
+from bot.delivery.telegram_bot import StudyBot
 from bot.handlers import register
-from bot.http_request import AiohttpRequest, failure_reason
-from bot.jobs import schedule_jobs
+from bot.render.texts import t
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
 from bot.services.learning import Learning
@@ -36,8 +38,6 @@ from bot.services.push import PushService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
 from bot.storage.sqlite import SqliteRepository
-from bot.strings import t
-from bot.telegram_bot import StudyBot
 from bot.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)

@@ -105,7 +105,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
     setup_logging(settings.log_level, settings.token)
     from bot.app import BotApiUnreachable
     from bot.clock import ManualClock
-    from bot.push_now import push_now
+    from bot.delivery.push_now import push_now
 
     clock = None
     if at:

@@ -24,7 +24,7 @@ from bot.app import serve
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.context import CONTEXT_KEY, AppContext
-from bot.push_delivery import make_deliver
+from bot.delivery.push import make_deliver
 from bot.services.push import PushReport
 from bot.update_processor import PerChatUpdateProcessor
 from tests.fakebot import Call, FakeBotAPI

@@ -11,7 +11,7 @@ import pytest
 from bot.app import ALLOWED_UPDATES
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.loader import load_bank
-from bot.render import escape
+from bot.render.messages import escape
 from tests.fakebot import FakeBotAPI
 from tests.harness import RunningBot, reply_text, running_bot
 

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from bot.content.models import SPLIT_POLL_QUESTION, Question
-from bot.learning_delivery import expire_tests
-from bot.render import escape
-from bot.sender import send_quiz
+from bot.delivery.learning import expire_tests
+from bot.delivery.sender import send_quiz
+from bot.render.messages import escape
+from bot.render.texts import t
 from bot.services.mock_test import CLOSE_GRACE, SECONDS_PER_QUESTION, TEST_SIZE
-from bot.strings import t
 from tests.fakebot import Call, FakeBotAPI
 from tests.harness import START, RunningBot, running_bot
 from tests.learning_helpers import bank, wrong_option

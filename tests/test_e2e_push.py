@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
-from bot.sender import SEND_ATTEMPTS
+from bot.delivery.sender import SEND_ATTEMPTS
 from tests.fakebot import FakeBotAPI
 from tests.harness import START, RunningBot, reply_text, running_bot
 

@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.push_now import Progress
+from bot.delivery.push_now import Progress
 from bot.services.push import CONCURRENCY, PushReport
 from bot.storage.sqlite import SqliteRepository
 from tests.fakebot import FakeBotAPI

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.render import safe_name
+from bot.render.messages import safe_name
 from bot.services.groups import Cooldown, rank, week_start
 from bot.storage.repository import LeaderboardRow
 from bot.storage.sqlite import SqliteRepository

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import render_learning
-from bot.render import escape
+from bot.render import learning as render_learning
+from bot.render.messages import escape
 from bot.services.learning import Learning
 from bot.services.my_data import EXPORT_COLUMNS
 from bot.services.practice import MISTAKES_KEPT

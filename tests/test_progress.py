@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import charts, render
+from bot.render import charts
+from bot.render import messages as render
 from bot.services.scoring import activity, format_marks, score_per_hundred, sparkline, upsc_score, weakest
 from bot.services.stats import StatsService, TopicStats, UserStats
 from bot.services.study import StudyService

@@ -11,7 +11,7 @@ from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot.app import BotApiUnreachable, api_host, initialized
-from bot.http_request import AiohttpRequest, failure_reason
+from bot.delivery.http import AiohttpRequest, failure_reason
 
 TOKEN = "123456:TEST-TOKEN"
 

@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.delivery.learning import after_answer
 from bot.handlers.common import app_ctx
-from bot.learning_delivery import after_answer
 
 log = logging.getLogger(__name__)
 

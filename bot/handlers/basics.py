@@ -8,8 +8,8 @@ from telegram.ext import ContextTypes
 from bot.commands import Scope, commands_for
 from bot.handlers import learning
 from bot.handlers.common import is_private, reply
-from bot.render import escape
-from bot.strings import t
+from bot.render.messages import escape
+from bot.render.texts import t
 
 
 def help_text(scope: Scope) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import render
 from bot.handlers.common import ALL, app_ctx, reply, topic_actions
 from bot.handlers.groups import within_cooldown
 from bot.handlers.study import deliver_fact, deliver_quiz
-from bot.strings import t
+from bot.render import messages as render
+from bot.render.texts import t
 
 ACTIONS = ("page", "fact", "quiz")
 

@@ -8,8 +8,8 @@ from telegram.ext import ContextTypes
 
 from bot.content.models import Topic
 from bot.context import CONTEXT_KEY, AppContext
+from bot.render.texts import t
 from bot.storage.repository import ChatRecord
-from bot.strings import t
 
 #: Longest command argument read; anything longer gets a friendly "too long".
 MAX_ARGUMENT_LENGTH = 200

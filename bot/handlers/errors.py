@@ -9,9 +9,9 @@ from telegram import Chat, Update
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.delivery.telegram_bot import StudyBot
 from bot.handlers.common import app_ctx
-from bot.strings import t
-from bot.telegram_bot import StudyBot
+from bot.render.texts import t
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from telegram.ext import ContextTypes
 
 from bot.handlers.common import app_ctx, argument, chat_record, reply
 from bot.handlers.permissions import forget_admins
-from bot.render import safe_name
+from bot.render.messages import safe_name
+from bot.render.texts import t
 from bot.services.groups import Leaderboard, RankedRow
 from bot.storage.repository import ChatRecord
-from bot.strings import t
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from collections.abc import Awaitable, Callable
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot import render_learning
+from bot.delivery.learning import start_review, start_test, user_tz
 from bot.handlers.common import ALL, app_ctx, argument, edit, is_private, reply
 from bot.handlers.groups import within_cooldown
 from bot.handlers.study import deliver_quiz, resolve_topic
-from bot.learning_delivery import start_review, start_test, user_tz
+from bot.render import learning as render_learning
+from bot.render.texts import t
 from bot.services.parsing import parse_int
 from bot.services.stats import TopicStats
-from bot.strings import t
 
 log = logging.getLogger(__name__)
 

@@ -12,15 +12,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.delivery.push import make_deliver
 from bot.handlers.common import MAX_ARGUMENT_LENGTH, app_ctx, argument, edit, reply
 from bot.handlers.groups import CHANNEL_SETTINGS_TTL, confirm
 from bot.handlers.permissions import can_change_settings
 from bot.handlers.study import resolve_topic
-from bot.push_delivery import make_deliver
-from bot.render import escape
+from bot.render.messages import escape
+from bot.render.texts import t
 from bot.services.chat_settings import MAX_PAUSE_DAYS, find_timezone, parse_days, parse_time
 from bot.storage.repository import ChatRecord
-from bot.strings import t
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
-from bot import charts, render
 from bot.handlers.common import app_ctx, argument, chat_record, is_private, reply
 from bot.handlers.groups import channel_stats, channel_stats_for_admin
 from bot.handlers.learning import practise_buttons
-from bot.render import escape
-from bot.strings import t
+from bot.render import charts
+from bot.render import messages as render
+from bot.render.messages import escape
+from bot.render.texts import t
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

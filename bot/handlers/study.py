@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
-from bot import render
 from bot.content.search import SearchResult
+from bot.delivery.sender import send_fact, send_quiz
 from bot.handlers.common import (
     ALL,
     MAX_ARGUMENT_LENGTH,
@@ -17,9 +17,9 @@ from bot.handlers.common import (
     topic_buttons,
 )
 from bot.handlers.groups import within_cooldown
-from bot.render import escape
-from bot.sender import send_fact, send_quiz
-from bot.strings import t
+from bot.render import messages as render
+from bot.render.messages import escape
+from bot.render.texts import t
 
 
 async def resolve_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> str | None:

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot import render_learning
 from bot.context import AppContext
-from bot.sender import send_quiz
+from bot.delivery.sender import send_quiz
+from bot.render import learning as render_learning
+from bot.render.texts import t
 from bot.services.mock_test import MockTestStep
 from bot.services.study import AnswerOutcome
-from bot.strings import t
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from telegram import Bot, InlineKeyboardMarkup, InputPollOption, Message
 from telegram.constants import PollType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot import render
 from bot.content.models import Fact, Question
 from bot.context import AppContext
+from bot.render import messages as render
 from bot.services.study import QuizPlan
 from bot.storage.repository import PollRecord
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot import render
 from bot.context import AppContext
-from bot.render import escape, safe_name
-from bot.sender import SEND_ATTEMPTS, send_quiz, with_retries
+from bot.delivery.sender import SEND_ATTEMPTS, send_quiz, with_retries
+from bot.render import messages as render
+from bot.render.messages import escape, safe_name
+from bot.render.texts import t
 from bot.services.push import ChatGone, ChatMoved, Deliver, DuePush, TryLater
-from bot.strings import t
 
 #: BadRequest descriptions that mean the chat is gone for good.
 _GONE = (

@@ -14,13 +14,13 @@ from telegram.constants import MessageLimit
 
 from bot.content.loader import Bank
 from bot.content.models import MainsPrompt, Question
-from bot.render import escape
+from bot.render.messages import escape
+from bot.render.texts import t
 from bot.services.mock_test import MockTestResult
 from bot.services.practice import MistakePage
 from bot.services.review import SESSION_SIZE, ReviewTurn
 from bot.services.scoring import format_marks
 from bot.storage.repository import ForgetReport
-from bot.strings import t
 
 MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)
 

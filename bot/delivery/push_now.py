@@ -9,7 +9,7 @@ from typing import TextIO
 from bot.app import build_application, initialized, open_context
 from bot.clock import Clock
 from bot.config import Settings
-from bot.push_delivery import make_deliver
+from bot.delivery.push import make_deliver
 from bot.services.push import PushReport
 
 

@@ -9,10 +9,10 @@ from html import escape as _html_escape
 
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question, Topic
+from bot.render.texts import t
 from bot.services.scoring import format_marks
 from bot.services.scoring import sparkline as make_sparkline
 from bot.services.stats import UserStats
-from bot.strings import t
 
 
 def escape(text: str) -> str:

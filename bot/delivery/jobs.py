@@ -7,9 +7,9 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot.context import CONTEXT_KEY, AppContext
+from bot.delivery.learning import expire_tests
+from bot.delivery.push import make_deliver
 from bot.handlers.groups import cleanup_tick
-from bot.learning_delivery import expire_tests
-from bot.push_delivery import make_deliver
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Everything a user reads: texts (the strings table), messages, keyboards, callback data, charts."""
