@@ -7,6 +7,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from typing import cast
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -19,17 +20,16 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.clock import Clock, SystemClock
-from bot.commands import Scope, commands_for
 from bot.config import Settings, rejected_token
 from bot.content.loader import load_bank
-from bot.context import CONTEXT_KEY, AppContext
+from bot.context import CONTEXT_KEY, AppContext, StudyApplication, StudyContext
 from bot.delivery.http import AiohttpRequest, failure_reason
 from bot.delivery.jobs import schedule_jobs
 from bot.delivery.telegram_bot import StudyBot
-from bot.handlers import register
+from bot.handlers.registry import Scope, commands_for, register
 from bot.render.texts import t
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
@@ -100,7 +100,7 @@ def rate_limiter(per_second: float) -> AIORateLimiter:
 DEFAULTS = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
 
 
-def build_application(ctx: AppContext) -> Application:
+def build_application(ctx: AppContext) -> StudyApplication:
     settings = ctx.settings
     bot = StudyBot(
         settings.token,
@@ -109,14 +109,23 @@ def build_application(ctx: AppContext) -> Application:
         defaults=DEFAULTS,
         rate_limiter=rate_limiter(settings.push_rate_per_second),
     )
-    application = ApplicationBuilder().bot(bot).concurrent_updates(PerChatUpdateProcessor()).build()
+    # cast: the builder's type parameters do not follow context_types to the JobQueue's.
+    application = cast(
+        StudyApplication,
+        ApplicationBuilder()
+        .bot(bot)
+        .context_types(ContextTypes(context=StudyContext))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(set_command_menus)
+        .build(),
+    )
     application.bot_data[CONTEXT_KEY] = ctx
     register(application)
     return application
 
 
 @asynccontextmanager
-async def initialized(application: Application, api_base_url: str) -> AsyncIterator[Application]:
+async def initialized(application: StudyApplication, api_base_url: str) -> AsyncIterator[StudyApplication]:
     """``async with application``, with start-up failures as errors fit to print, and nothing left open.
 
     A token Telegram rejects raises ConfigError; an unreachable Bot API (refused, DNS, timeout)
@@ -152,8 +161,8 @@ def api_host(base_url: str) -> str:
     return host if parts.port is None else f"{host}:{parts.port}"
 
 
-async def set_command_menus(application: Application) -> None:
-    """One menu per scope, all built from bot.commands.COMMANDS."""
+async def set_command_menus(application: StudyApplication) -> None:
+    """One menu per scope, all built from the command registry (the Application's post_init)."""
     scopes = [
         (Scope.PRIVATE, BotCommandScopeAllPrivateChats()),
         (Scope.GROUP, BotCommandScopeAllGroupChats()),
@@ -170,7 +179,7 @@ async def serve(
     clock: Clock | None = None,
     *,
     with_jobs: bool = True,
-    ready: Callable[[Application], None] | None = None,
+    ready: Callable[[StudyApplication], None] | None = None,
 ) -> None:
     """Run until ``stop`` is set: migrations, content, command menus, then long polling.
 
@@ -180,7 +189,9 @@ async def serve(
     application = build_application(ctx)
     try:
         async with initialized(application, settings.telegram_api_base_url):
-            await set_command_menus(application)
+            # run_polling would call post_init here; this loop runs the Application itself.
+            if application.post_init is not None:
+                await application.post_init(application)
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
             await application.start()

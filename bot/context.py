@@ -1,10 +1,17 @@
-"""The one object that carries the bot's collaborators, kept in ``application.bot_data``."""
+"""The one object that carries the bot's collaborators, and the typed context handlers receive.
+
+``AppContext`` is kept in ``application.bot_data``; ``StudyContext`` (PTB's CallbackContext with a
+``.app`` property) is what every handler and job is given, so none of them looks it up by hand.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -13,6 +20,7 @@ from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
 from bot.services.learning import Learning
 from bot.services.push import PushService
+from bot.services.schedule import chat_zone
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
 from bot.storage.repository import ChatRecord, Repository
@@ -40,4 +48,19 @@ class AppContext:
 
     def chat_tz(self, chat: ChatRecord | None) -> ZoneInfo:
         """A chat's own time zone, or the operator's default."""
-        return ZoneInfo(chat.timezone) if chat and chat.timezone else self.settings.tz
+        return chat_zone(chat, self.settings.tz)
+
+
+class StudyContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context for handlers and jobs, with the bot's collaborators at ``.app``."""
+
+    @property
+    def app(self) -> AppContext:
+        ctx: AppContext = self.application.bot_data[CONTEXT_KEY]
+        return ctx
+
+
+#: The Application with the bot's own context type.
+StudyApplication = Application[
+    ExtBot[Any], StudyContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[StudyContext]
+]

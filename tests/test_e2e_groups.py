@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
-from bot.handlers.groups import CHANNEL_CONFIRMATION_TTL, cleanup_tick
+from bot.delivery.jobs import cleanup_tick
+from bot.handlers.support import CHANNEL_CONFIRMATION_TTL
 from tests.fakebot import FakeBotAPI
 from tests.harness import START, RunningBot, reply_text, running_bot
 
@@ -237,9 +238,9 @@ async def test_quiz_buttons_in_a_group_respect_the_cooldown(bot: RunningBot) -> 
 
 def _job_context(bot: RunningBot) -> Any:
     """The context a JobQueue callback gets: enough of it for the clean-up job."""
-    from telegram.ext import CallbackContext
+    from bot.context import StudyContext
 
-    return CallbackContext(bot.application)
+    return StudyContext(bot.application)
 
 
 async def test_answers_on_behalf_of_a_chat_are_ignored(bot: RunningBot) -> None:

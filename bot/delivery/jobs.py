@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
-from telegram.ext import Application, ContextTypes
+from telegram.error import TelegramError
 
-from bot.context import CONTEXT_KEY, AppContext
+from bot.context import StudyApplication, StudyContext
 from bot.delivery.learning import expire_tests
 from bot.delivery.push import make_deliver
-from bot.handlers.groups import cleanup_tick
 
 log = logging.getLogger(__name__)
 
@@ -21,21 +21,30 @@ CLEANUP_INTERVAL_S = 30
 TEST_TIMER_INTERVAL_S = 5
 
 
-async def push_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    ctx: AppContext = context.application.bot_data[CONTEXT_KEY]
+async def push_tick(context: StudyContext) -> None:
+    ctx = context.app
     report = await ctx.push.run(ctx.now(), make_deliver(context.bot, ctx))
     if report.total:
         log.info("daily push: %s", report.summary())
 
 
-async def test_timer_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    ctx: AppContext = context.application.bot_data[CONTEXT_KEY]
+async def test_timer_tick(context: StudyContext) -> None:
+    ctx = context.app
     settled = await expire_tests(context.bot, ctx)
     if settled:
         log.info("mock tests: %d question(s) ran out of time", settled)
 
 
-def schedule_jobs(application: Application) -> None:
+async def cleanup_tick(context: StudyContext) -> None:
+    """Delete the channel confirmations whose time has come (their list lives in the store)."""
+    ctx = context.app
+    for chat_id, message_id in await ctx.groups.due_deletions(ctx.now()):
+        with suppress(TelegramError):
+            await context.bot.delete_message(chat_id, message_id)
+        await ctx.groups.deleted(chat_id, message_id)
+
+
+def schedule_jobs(application: StudyApplication) -> None:
     """The first tick runs at start-up, so chats missed during downtime are caught up at once."""
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     application.job_queue.run_repeating(

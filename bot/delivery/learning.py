@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.context import AppContext
 from bot.delivery.sender import send_quiz
+from bot.render import keyboards
 from bot.render import learning as render_learning
 from bot.render.texts import t
 from bot.services.mock_test import MockTestStep
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 async def user_tz(ctx: AppContext, user_id: int) -> ZoneInfo:
     """The time zone of the user's private chat (its id is the user's), else the default."""
-    return ctx.chat_tz(await ctx.repo.get_chat(user_id))
+    return ctx.chat_tz(await ctx.chat_settings.get(user_id))
 
 
 async def _say(bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -50,11 +51,6 @@ async def after_answer(bot: Bot, ctx: AppContext, outcome: AnswerOutcome) -> Non
 
 
 # --- spaced review --------------------------------------------------------------------------------
-def review_more_button() -> InlineKeyboardMarkup:
-    """The button under "N more due" that starts the next session."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("button.review_more"), callback_data="rv:go")]])
-
-
 async def start_review(bot: Bot, ctx: AppContext, user_id: int, chat_id: int) -> None:
     """Begin a /review session in the user's private chat: the first due card, or when the next one is."""
     turn = await ctx.learning.review.start(user_id, chat_id, ctx.now())
@@ -77,21 +73,16 @@ async def continue_review(bot: Bot, ctx: AppContext, outcome: AnswerOutcome) -> 
         await ctx.learning.review.sent(outcome.user_id, record.poll_id)
         return
     text = render_learning.review_end(turn, await user_tz(ctx, outcome.user_id))
-    await _say(bot, chat_id, text, review_more_button() if turn.due else None)
+    await _say(bot, chat_id, text, keyboards.review_more() if turn.due else None)
 
 
 # --- mock tests -----------------------------------------------------------------------------------
-def test_quit_button() -> InlineKeyboardMarkup:
-    """The button that gives up a running mock test."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("button.test_quit"), callback_data="ts:quit")]])
-
-
 async def start_test(bot: Bot, ctx: AppContext, user_id: int, chat_id: int, topic_id: str | None) -> None:
     """/test: the intro and the first question, or why not (a test is already running)."""
     started = await ctx.learning.tests.start(user_id, chat_id, topic_id, ctx.now())
     if started.busy is not None:
         busy = started.busy
-        await _say(bot, chat_id, t("test.busy", n=busy.current + 1, size=busy.size), test_quit_button())
+        await _say(bot, chat_id, t("test.busy", n=busy.current + 1, size=busy.size), keyboards.test_quit())
         return
     if started.step is None:
         await _say(bot, chat_id, t("error.empty_scope"))
@@ -107,9 +98,7 @@ async def send_test_step(bot: Bot, ctx: AppContext, step: MockTestStep) -> None:
     test = step.test
     if step.result is not None:
         messages = render_learning.test_result(step.result, ctx.bank)
-        again = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t("button.test_again"), callback_data=f"ts:go:{test.topic_id or '*'}")]]
-        )
+        again = keyboards.test_again(test.topic_id)
         for i, text in enumerate(messages):
             await _say(bot, test.chat_id, text, again if i == len(messages) - 1 else None)
         return

@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
+from bot.context import StudyContext
 from bot.delivery.learning import after_answer
-from bot.handlers.common import app_ctx
 
 log = logging.getLogger(__name__)
 
 
-async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_poll_answer(update: Update, context: StudyContext) -> None:
     answer = update.poll_answer
     if answer is None or answer.user is None or answer.voter_chat is not None:
         return  # an answer on behalf of a chat has no member to credit
-    ctx = app_ctx(context)
+    ctx = context.app
     await ctx.repo.upsert_user(answer.user.id, answer.user.first_name, answer.user.username)
     outcome = await ctx.study.record_answer(answer.poll_id, answer.user.id, list(answer.option_ids), ctx.now())
     if outcome is None:

@@ -3,34 +3,37 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.commands import Scope, commands_for
-from bot.handlers import learning
-from bot.handlers.common import is_private, reply
+from bot.context import StudyContext
+
+# The registry imports this module; this one reads the registry only when a command runs.
+from bot.handlers import registry
+from bot.handlers.support import is_private, reply
+from bot.render import messages as render
 from bot.render.messages import escape
 from bot.render.texts import t
 
 
-def help_text(scope: Scope) -> str:
-    lines = [t("help.intro"), "", t("help.commands")]
-    lines += [f"/{c.name} — {escape(t(c.description_key))}" for c in commands_for(scope)]
-    lines += ["", t("help.footer")]
-    return "\n".join(lines)
+def help_text(scope: registry.Scope) -> str:
+    return render.help_text([(c.name, t(c.description_key)) for c in registry.commands_for(scope)])
 
 
-def _scope(update: Update) -> Scope:
+def _scope(update: Update) -> registry.Scope:
     chat = update.effective_chat
     if is_private(chat):
-        return Scope.PRIVATE
+        return registry.Scope.PRIVATE
     if chat is not None and chat.type == chat.CHANNEL:
-        return Scope.CHANNEL
-    return Scope.GROUP_ADMIN
+        return registry.Scope.CHANNEL
+    return registry.Scope.GROUP_ADMIN
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: StudyContext) -> None:
     # A deep link from a group (t.me/<bot>?start=review) runs the command it names.
-    if context.args and await learning.start_payload(update, context, context.args[0]):
+    if (
+        context.args
+        and is_private(update.effective_chat)
+        and await registry.run_deep_link(update, context, context.args[0])
+    ):
         return
     text = help_text(_scope(update))
     user = update.effective_user
@@ -39,11 +42,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, text)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: StudyContext) -> None:
     await reply(update, help_text(_scope(update)))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: StudyContext) -> None:
     """Reply to a command we do not have, unless it was meant for another bot in a group."""
     message = update.effective_message
     if message is None or not message.text:
@@ -57,6 +60,6 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply(update, t("error.unknown_command"))
 
 
-async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def plain_text(update: Update, context: StudyContext) -> None:
     """A private message that is not a command gets a pointer to /help."""
     await reply(update, t("error.text"))

@@ -7,16 +7,15 @@ from contextlib import suppress
 
 from telegram import Chat, Update
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
+from bot.context import StudyContext
 from bot.delivery.telegram_bot import StudyBot
-from bot.handlers.common import app_ctx
 from bot.render.texts import t
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: StudyContext) -> None:
     error = context.error
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(error, ChatMigrated):
@@ -26,7 +25,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Blocked, kicked or no longer a member: like the push, stop writing to that chat, and
         # certainly do not write to it to say so.
         if chat is not None:
-            await app_ctx(context).chat_settings.deactivate(chat.id)
+            await context.app.chat_settings.deactivate(chat.id)
         log.info("chat %s refused a message (%s); it is now inactive", chat.id if chat else "?", error.message)
         return
     if isinstance(error, RetryAfter | NetworkError):
@@ -49,13 +48,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not tell the user about the error")
 
 
-async def follow_migration(update: object, context: ContextTypes.DEFAULT_TYPE, error: ChatMigrated) -> None:
+async def follow_migration(update: object, context: StudyContext, error: ChatMigrated) -> None:
     """A handler wrote to a group that has become a supergroup: move the chat, as its service
     messages would. Not a fault of ours, so no traceback."""
     chat = update.effective_chat if isinstance(update, Update) else None
     # Only basic groups become supergroups, so the basic group the update came from is the one.
     if chat is not None and chat.type == Chat.GROUP and chat.id != error.new_chat_id:
-        await app_ctx(context).groups.migrate(chat.id, error.new_chat_id)
+        await context.app.groups.migrate(chat.id, error.new_chat_id)
         log.info("chat %s had become supergroup %s while an update was handled", chat.id, error.new_chat_id)
     else:
         log.info("a group had become supergroup %s; this update does not say which", error.new_chat_id)

@@ -7,9 +7,8 @@ import logging
 
 from telegram import Chat, Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from bot.handlers.common import app_ctx
+from bot.context import StudyContext
 
 log = logging.getLogger(__name__)
 
@@ -18,14 +17,14 @@ ADMIN_CACHE_TTL = dt.timedelta(minutes=5)
 _CACHE_KEY = "admin_cache"
 
 
-def forget_admins(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+def forget_admins(context: StudyContext, chat_id: int) -> None:
     """Drop a chat's cached admin list (on chat_member updates or errors)."""
     context.application.bot_data.setdefault(_CACHE_KEY, {}).pop(chat_id, None)
 
 
-async def _admin_ids(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> set[int]:
+async def _admin_ids(context: StudyContext, chat_id: int) -> set[int]:
     cache: dict[int, tuple[dt.datetime, set[int]]] = context.application.bot_data.setdefault(_CACHE_KEY, {})
-    now = app_ctx(context).now()
+    now = context.app.now()
     cached = cache.get(chat_id)
     if cached and cached[0] > now:
         return cached[1]
@@ -40,7 +39,7 @@ async def _admin_ids(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> set[in
     return ids
 
 
-async def can_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def can_change_settings(update: Update, context: StudyContext) -> bool:
     chat = update.effective_chat
     if chat is None:
         return False
@@ -57,6 +56,6 @@ async def can_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE
     user = update.effective_user
     if user is None:
         return False
-    if user.id in app_ctx(context).settings.admin_ids:
+    if user.id in context.app.settings.admin_ids:
         return True
     return user.id in await _admin_ids(context, chat.id)

@@ -5,11 +5,14 @@ Everything from content or from users is escaped here, once, so no name or query
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape as _html_escape
 
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question, Topic
 from bot.render.texts import t
+from bot.services.chat_settings import PushSettings
+from bot.services.groups import Leaderboard, RankedRow
 from bot.services.scoring import format_marks
 from bot.services.scoring import sparkline as make_sparkline
 from bot.services.stats import UserStats
@@ -117,3 +120,58 @@ def stats(result: UserStats, where: str, lang: str = "en", *, sparkline: bool = 
         ]
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
+
+
+def _ranked_line(key: str, ranked: RankedRow) -> str:
+    return t(
+        key, rank=ranked.rank, name=safe_name(ranked.row.name), correct=ranked.row.correct, accuracy=ranked.accuracy
+    )
+
+
+def leaderboard(board: Leaderboard) -> str:
+    """A group's top members (names can neither format nor ping), and the asker's own place."""
+    period = t(f"leaderboard.{board.period}")
+    if not board.top:
+        return t("leaderboard.empty", period=period)
+    lines = [t("leaderboard.header", period=period)]
+    lines += [_ranked_line("leaderboard.line", r) for r in board.top]
+    if board.own is not None:
+        lines.append(_ranked_line("leaderboard.own", board.own))
+    return "\n".join(lines)
+
+
+def channel_stats(title: str, polls: int, votes: int, correct: int) -> str:
+    percent = round(100 * correct / votes) if votes else 0
+    return t("channel.stats", title=safe_name(title), polls=polls, votes=votes, percent=percent)
+
+
+def help_text(commands: list[tuple[str, str]]) -> str:
+    """/help: what the bot is for, and each command of the chat's kind in one line."""
+    lines = [t("help.intro"), "", t("help.commands")]
+    lines += [f"/{name} — {escape(description)}" for name, description in commands]
+    lines += ["", t("help.footer")]
+    return "\n".join(lines)
+
+
+def when_next(moment: dt.datetime | None) -> str:
+    """The next push, as /settings and /resume show it."""
+    return moment.strftime("%a %d %b, %H:%M") if moment is not None else t("settings.none")
+
+
+def settings(resolved: PushSettings, topic_title: str | None) -> str:
+    """/settings: every setting of the chat, resolved against the operator's defaults."""
+    paused = (
+        t("settings.paused_until", date=resolved.paused_until.isoformat())
+        if resolved.paused_until
+        else t("settings.not_paused")
+    )
+    body = t(
+        "settings.body",
+        subscribed=t("settings.yes") if resolved.subscribed else t("settings.no"),
+        time=resolved.push_time,
+        tz=resolved.timezone,
+        topic=escape(topic_title) if topic_title else t("settings.all_topics"),
+        paused=paused,
+        next=when_next(resolved.next_push),
+    )
+    return t("settings.header") + "\n\n" + body

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 
 from bot.config import parse_hhmm
 from bot.services.parsing import parse_int
-from bot.services.push import chat_zone, scheduled_time
+from bot.services.schedule import Defaults, Schedule
 from bot.storage.repository import ChatRecord, Repository
 
 MAX_PAUSE_DAYS = 365
@@ -76,26 +76,28 @@ class ChatSettingsService:
         self.default_time = default_time
 
     def resolve(self, chat: ChatRecord, now: dt.datetime) -> PushSettings:
-        tz = chat_zone(chat, self.default_tz)
-        today = now.astimezone(tz).date()
+        schedule = self.schedule(chat, now)
         next_push = None
         if chat.subscribed:
-            day = today
+            day = schedule.today
             if chat.paused_until is not None and day <= chat.paused_until:
                 day = chat.paused_until + dt.timedelta(days=1)
-            at = scheduled_time(chat, day, tz, self.default_time)
-            if at < now:
-                at = scheduled_time(chat, day + dt.timedelta(days=1), tz, self.default_time)
-            next_push = at
+            next_push = schedule.at(day)
+            if next_push < now:
+                next_push = schedule.at(day + dt.timedelta(days=1))
         return PushSettings(
             subscribed=chat.subscribed,
             active=chat.active,
-            push_time=chat.push_time or self.default_time.strftime("%H:%M"),
-            timezone=chat.timezone or self.default_tz.key,
+            push_time=schedule.time.strftime("%H:%M"),
+            timezone=schedule.zone.key,
             topic_id=chat.push_topic,
             paused_until=chat.paused_until,
             next_push=next_push,
         )
+
+    def schedule(self, chat: ChatRecord, now: dt.datetime) -> Schedule:
+        """The chat's schedule at ``now``."""
+        return Schedule.of(chat, now, Defaults(self.default_tz, self.default_time))
 
     async def subscribe(self, chat: ChatRecord, topic_id: str | None, now: dt.datetime) -> bool:
         """Subscribe (or change the topic). True for a new subscriber whose push time has already
@@ -103,12 +105,27 @@ class ChatSettingsService:
         await self.repo.update_chat(chat.chat_id, subscribed=True, push_topic=topic_id, active=True)
         if chat.subscribed:
             return False
-        tz = chat_zone(chat, self.default_tz)
-        return now >= scheduled_time(chat, now.astimezone(tz).date(), tz, self.default_time)
+        return self.schedule(chat, now).passed
+
+    async def get(self, chat_id: int) -> ChatRecord | None:
+        """The chat's record (every chat that wrote is on record: see ``record_chat``)."""
+        return await self.repo.get_chat(chat_id)
+
+    async def record_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
+        """Keep a chat that wrote on record, with its current title and username."""
+        await self.repo.upsert_chat(chat_id, type, title, username)
+
+    async def record_user(self, user_id: int, first_name: str, username: str | None) -> None:
+        """Keep a user on record: their first name is what leaderboards show."""
+        await self.repo.upsert_user(user_id, first_name, username)
+
+    async def set_active(self, chat_id: int, active: bool) -> None:
+        """Blocked or removed: nothing is sent until it comes back, with its old settings."""
+        await self.repo.update_chat(chat_id, active=active)
 
     async def deactivate(self, chat_id: int) -> None:
         """The chat blocked or removed the bot: nothing is sent to it until it comes back."""
-        await self.repo.update_chat(chat_id, active=False)
+        await self.set_active(chat_id, False)
 
     async def unsubscribe(self, chat_id: int) -> None:
         await self.repo.update_chat(chat_id, subscribed=False)
@@ -126,20 +143,17 @@ class ChatSettingsService:
         comes then; if it has passed, today is skipped (unless something was sent already)."""
         if not chat.subscribed:
             return
-        tz = chat_zone(chat, self.default_tz)
-        today = now.astimezone(tz).date()
-        if scheduled_time(chat, today, tz, self.default_time) > now:
-            await self.repo.unskip_delivery(chat.chat_id, today)
+        schedule = self.schedule(chat, now)
+        if schedule.passed:
+            await self.repo.skip_delivery(chat.chat_id, schedule.today, now)
         else:
-            await self.repo.skip_delivery(chat.chat_id, today, now)
+            await self.repo.unskip_delivery(chat.chat_id, schedule.today)
 
     async def pause(self, chat: ChatRecord, days: int, now: dt.datetime) -> dt.date:
         """Skip the next ``days`` pushes; returns the last paused local day. Today counts only
         when today's push has not gone out yet."""
-        tz = chat_zone(chat, self.default_tz)
-        first = now.astimezone(tz).date()
-        if now >= scheduled_time(chat, first, tz, self.default_time):
-            first += dt.timedelta(days=1)
+        schedule = self.schedule(chat, now)
+        first = schedule.today + dt.timedelta(days=1) if schedule.passed else schedule.today
         until = first + dt.timedelta(days=days - 1)
         await self.repo.update_chat(chat.chat_id, paused_until=until)
         return until

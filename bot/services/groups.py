@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.storage.repository import ChannelTotals, LeaderboardRow, PollSummary, Repository
+from bot.storage.repository import ChannelTotals, ChatRecord, LeaderboardRow, PollSummary, Repository
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +102,21 @@ class GroupService:
 
     async def channel_totals(self, chat_id: int) -> ChannelTotals:
         return await self.repo.channel_totals(chat_id)
+
+    async def find_channel(self, username: str) -> ChatRecord | None:
+        """The channel the bot knows by ``@username``; None for anything else (a person, a group)."""
+        chat_id = await self.repo.find_chat_by_username(username.lstrip("@"))
+        record = await self.repo.get_chat(chat_id) if chat_id is not None else None
+        return record if record is not None and record.is_channel else None
+
+    async def delete_later(self, chat_id: int, message_id: int, at: dt.datetime) -> None:
+        """Remember to delete a message (a channel's confirmation) at ``at``, across restarts."""
+        await self.repo.schedule_deletion(chat_id, message_id, at)
+
+    async def due_deletions(self, now: dt.datetime) -> list[tuple[int, int]]:
+        """(chat, message) pairs whose time to go has come."""
+        return await self.repo.due_deletions(now)
+
+    async def deleted(self, chat_id: int, message_id: int) -> None:
+        """The message is gone (or could not be deleted): forget it."""
+        await self.repo.forget_deletion(chat_id, message_id)

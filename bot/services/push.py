@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
-from bot.config import parse_hhmm
 from bot.services.groups import GroupService
+from bot.services.schedule import Defaults, Schedule
 from bot.storage.repository import ChatRecord, Repository
 
 log = logging.getLogger(__name__)
@@ -78,16 +78,6 @@ class PushReport:
         )
 
 
-def chat_zone(chat: ChatRecord, default: ZoneInfo) -> ZoneInfo:
-    return ZoneInfo(chat.timezone) if chat.timezone else default
-
-
-def scheduled_time(chat: ChatRecord, local_date: dt.date, tz: ZoneInfo, default: dt.time) -> dt.datetime:
-    """When the chat's push is due on a local date, as an aware datetime (DST-safe)."""
-    at = parse_hhmm(chat.push_time) if chat.push_time else default
-    return dt.datetime.combine(local_date, at, tzinfo=tz)
-
-
 def due_push(
     chat: ChatRecord, now: dt.datetime, default_tz: ZoneInfo, default_time: dt.time, ignore_time: bool = False
 ) -> DuePush | None:
@@ -98,16 +88,14 @@ def due_push(
     """
     if not chat.subscribed or not chat.active:
         return None
-    tz = chat_zone(chat, default_tz)
-    local_now = now.astimezone(tz)
-    today = local_now.date()
+    schedule = Schedule.of(chat, now, Defaults(default_tz, default_time))
+    today = schedule.today
     if chat.paused_until is not None and today <= chat.paused_until:
         return None
-    scheduled = scheduled_time(chat, today, tz, default_time)
-    if local_now < scheduled and not ignore_time:
+    if not schedule.passed and not ignore_time:
         return None
-    late = local_now - scheduled > LATE_AFTER
-    return DuePush(chat, today, scheduled, late and not ignore_time)
+    late = now - schedule.due_today > LATE_AFTER
+    return DuePush(chat, today, schedule.due_today, late and not ignore_time)
 
 
 class PushService:

@@ -1,0 +1,143 @@
+"""Every command, declared once — name, where it is offered, its description and its handler —
+and every handler registered in one place, in a deliberate order.
+
+``register()`` and the command menus (``set_command_menus`` in bot/app.py, /help) are both built
+from ``COMMANDS``, so a command cannot have a handler without a menu entry or the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from enum import Flag, auto
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    PollAnswerHandler,
+    PollHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import StudyApplication, StudyContext
+from bot.handlers import answers, basics, errors, groups, learning, settings, stats, study
+from bot.handlers.support import remember
+from bot.render import callbacks
+from bot.render.callbacks import Action
+
+Callback = Callable[[Update, StudyContext], Coroutine[Any, Any, None]]
+
+
+class Scope(Flag):
+    PRIVATE = auto()
+    GROUP = auto()
+    #: Settings commands: in groups only administrators may use them.
+    GROUP_ADMIN = auto()
+    CHANNEL = auto()
+
+
+EVERYWHERE = Scope.PRIVATE | Scope.GROUP | Scope.GROUP_ADMIN
+SETTINGS = Scope.PRIVATE | Scope.GROUP_ADMIN | Scope.CHANNEL
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    scopes: Scope
+    callback: Callback
+
+    @property
+    def description_key(self) -> str:
+        return f"cmd.{self.name}"
+
+
+#: In menu order.
+COMMANDS: tuple[Command, ...] = (
+    Command("fact", EVERYWHERE, study.fact),
+    Command("quiz", EVERYWHERE, study.quiz),
+    Command("topics", EVERYWHERE, study.topics),
+    Command("topic", EVERYWHERE, study.topic),
+    Command("stats", EVERYWHERE | Scope.CHANNEL, stats.stats),
+    Command("leaderboard", Scope.GROUP | Scope.GROUP_ADMIN, groups.leaderboard),
+    # Personal commands work in groups too, by a link to the private chat.
+    Command("review", EVERYWHERE, learning.review),
+    Command("mistakes", EVERYWHERE, learning.mistakes),
+    Command("test", EVERYWHERE, learning.test),
+    Command("mains", EVERYWHERE, learning.mains),
+    Command("subscribe", SETTINGS, settings.subscribe),
+    Command("unsubscribe", SETTINGS, settings.unsubscribe),
+    Command("settime", SETTINGS, settings.settime),
+    Command("timezone", SETTINGS, settings.timezone),
+    Command("pause", SETTINGS, settings.pause),
+    Command("resume", SETTINGS, settings.resume),
+    Command("settings", EVERYWHERE | Scope.CHANNEL, settings.show_settings),
+    Command("export", Scope.PRIVATE, learning.export),
+    Command("forget", Scope.PRIVATE, learning.forget),
+    Command("help", EVERYWHERE, basics.help_command),
+    Command("start", Scope.PRIVATE, basics.start),
+)
+
+#: ``/start <payload>`` from a group's "open the private chat" button runs that command there.
+DEEP_LINKS: dict[str, Callback] = {
+    "review": learning.review,
+    "mistakes": learning.mistakes,
+    "export": learning.export,
+    "forget": learning.forget,
+}
+
+
+def commands_for(scope: Scope) -> list[Command]:
+    """The commands shown in one scope's menu (admins see the group commands too)."""
+    wanted = scope | Scope.GROUP if scope == Scope.GROUP_ADMIN else scope
+    return [c for c in COMMANDS if c.scopes & wanted]
+
+
+async def run_deep_link(update: Update, context: StudyContext, payload: str) -> bool:
+    """Run the command a deep link names (``review``, ``test_<topic>`` …); False when none."""
+    name, _, topic_id = payload.partition("_")
+    if name == "test":
+        await learning.start_test_link(update, context, topic_id)
+        return True
+    command = DEEP_LINKS.get(payload)
+    if command is None:
+        return False
+    await command(update, context)
+    return True
+
+
+#: New messages and channel posts; edited ones are ignored on purpose.
+FRESH = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+
+
+def register(application: StudyApplication) -> None:
+    """Group -1 records who wrote; group 0 answers. Order within group 0 matters: the first
+    matching handler wins, so commands come first and the catch-alls last."""
+    application.add_handler(TypeHandler(object, remember), group=-1)
+    application.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(ChatMemberHandler(groups.on_chat_member, ChatMemberHandler.CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate))
+    for command in COMMANDS:
+        application.add_handler(CommandHandler(command.name, command.callback, filters=FRESH))
+
+    settings_buttons = callbacks.pattern(Action.SETTING, Action.SUBSCRIBE, Action.TIMEZONE)
+    application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=settings_buttons))
+    application.add_handler(CallbackQueryHandler(learning.on_button, pattern=callbacks.pattern(*learning.ACTIONS)))
+    # Whatever is left: topic buttons, and stale or forged data (answered with a notice).
+    application.add_handler(CallbackQueryHandler(study.on_topic_button))
+    application.add_handler(PollAnswerHandler(answers.on_poll_answer))
+    application.add_handler(PollHandler(groups.on_poll))
+
+    application.add_handler(MessageHandler(FRESH & filters.COMMAND, basics.unknown_command))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.COMMAND, basics.plain_text)
+    )
+    # Group 1 runs after the answer: a command posted in a channel is then removed.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.CHANNEL_POST & filters.COMMAND, groups.remove_channel_command), group=1
+    )
+    application.add_error_handler(errors.on_error)

@@ -1,0 +1,176 @@
+"""What several handlers share: replies and edits, the group cooldown, channel confirmations,
+topic resolution, and sending a fact or a quiz on request.
+
+Handlers import this module (and ``permissions``), never each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import suppress
+
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
+
+from bot.context import StudyContext
+from bot.delivery.sender import send_fact, send_quiz
+from bot.render import callbacks, keyboards
+from bot.render.messages import escape
+from bot.render.texts import t
+from bot.storage.repository import ChatRecord
+
+#: Longest command argument read; anything longer gets a friendly "too long".
+MAX_ARGUMENT_LENGTH = 200
+#: The bot's confirmations of admin commands in a channel are removed after this long.
+CHANNEL_CONFIRMATION_TTL = dt.timedelta(minutes=2)
+#: A settings keyboard posted in a channel is removed after this long, or once it is used.
+CHANNEL_SETTINGS_TTL = dt.timedelta(minutes=5)
+
+
+# --- the update ------------------------------------------------------------------------------------
+def argument(context: StudyContext) -> str:
+    return " ".join(context.args or []).strip()
+
+
+def is_private(chat: Chat | None) -> bool:
+    return chat is not None and chat.type == Chat.PRIVATE
+
+
+def is_group(chat: Chat | None) -> bool:
+    return chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+async def chat_record(update: Update, context: StudyContext) -> ChatRecord | None:
+    chat = update.effective_chat
+    return await context.app.chat_settings.get(chat.id) if chat else None
+
+
+async def remember(update: Update, context: StudyContext) -> None:
+    """Keep the chat and the user who wrote on record (runs before every other handler)."""
+    chats = context.app.chat_settings
+    chat = update.effective_chat
+    message = update.effective_message
+    # The group that says it became a supergroup is gone: its row moves, it is not made anew.
+    if chat is not None and not (message is not None and message.migrate_to_chat_id):
+        await chats.record_chat(chat.id, chat.type, chat.title or chat.full_name, chat.username)
+    user = update.effective_user
+    if user is not None and not user.is_bot:
+        await chats.record_user(user.id, user.first_name, user.username)
+
+
+# --- replies ---------------------------------------------------------------------------------------
+async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Answer in the chat the update came from (private chat, group or channel)."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(text, reply_markup=keyboard, do_quote=False)
+
+
+async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the message a button belongs to; an edit that would change nothing is skipped."""
+    if not isinstance(query.message, Message):
+        return  # inaccessible or inline: nothing to edit
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as exc:
+        # The same button pressed twice: Telegram refuses an edit that changes nothing.
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def delete_pressed(query: CallbackQuery) -> None:
+    """Remove the message a button belongs to (a channel's settings keyboard, once used)."""
+    if isinstance(query.message, Message):
+        with suppress(TelegramError):
+            await query.message.delete()
+
+
+async def confirm(
+    update: Update,
+    context: StudyContext,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    ttl: dt.timedelta = CHANNEL_CONFIRMATION_TTL,
+) -> None:
+    """Reply to a settings command; in a channel the reply is removed again after ``ttl``
+    (by the clean-up job, from a list kept in the store so a restart does not leave it behind),
+    so neither a confirmation nor a settings keyboard stays posted for every subscriber to see."""
+    message = await reply(update, text, keyboard)
+    chat = update.effective_chat
+    if message is None or chat is None or chat.type != Chat.CHANNEL:
+        return
+    ctx = context.app
+    await ctx.groups.delete_later(chat.id, message.message_id, ctx.now() + ttl)
+
+
+async def point_to_private_chat(update: Update, context: StudyContext, payload: str) -> bool:
+    """Outside a private chat, point to it with a deep link (True); in one, carry on (False)."""
+    if is_private(update.effective_chat):
+        return False
+    await reply(update, t("private.only"), keyboards.private_link(context.bot.username, payload))
+    return True
+
+
+# --- groups: the cooldown --------------------------------------------------------------------------
+async def within_cooldown(update: Update, context: StudyContext, action: str) -> bool:
+    """In groups, True when a quiz or fact was asked for too soon, by a command or a button.
+
+    A command hears so once, then silence; a button press is answered with the same notice as a
+    toast (it must be answered anyway, and a toast floods nobody).
+    """
+    chat = update.effective_chat
+    if not is_group(chat) or chat is None:
+        return False
+    ctx = context.app
+    allowed, left, tell = ctx.cooldown.check(chat.id, action, ctx.now())
+    if allowed:
+        return False
+    notice = t("group.cooldown", what=t(f"group.cooldown_{action}"), seconds=left)
+    if update.callback_query is not None:
+        await update.callback_query.answer(notice)
+    elif tell:
+        await reply(update, notice)
+    return True
+
+
+# --- topics ----------------------------------------------------------------------------------------
+async def resolve_topic(
+    update: Update, context: StudyContext, encode: callbacks.Encoder = callbacks.topic_page
+) -> str | None:
+    """The topic named in the command's argument: ``ALL`` when none, None when we asked the user
+    to pick (buttons made by ``encode``, which says what picking one does)."""
+    query = argument(context)
+    if not query:
+        return callbacks.ALL
+    if len(query) > MAX_ARGUMENT_LENGTH:
+        await reply(update, t("error.too_long"))
+        return None
+    result = context.app.study.find_topic(query)
+    if result.best is not None:
+        return result.best.id
+    # No clear match: say so and offer the closest topics as buttons, never silence.
+    key = "topic.choose" if result.ambiguous else "topic.not_found"
+    await reply(update, t(key, query=escape(query)), keyboards.topic_buttons(result.choices, encode))
+    return None
+
+
+# --- facts and quizzes on request ------------------------------------------------------------------
+async def deliver_fact(context: StudyContext, chat: Chat, topic_id: str) -> None:
+    ctx = context.app
+    item = await ctx.study.next_fact(chat.id, None if topic_id == callbacks.ALL else topic_id, ctx.now())
+    if item is None:
+        await context.bot.send_message(chat.id, t("error.empty_scope"))
+        return
+    await send_fact(context.bot, ctx, chat.id, item, keyboards.topic_actions(item.topic))
+
+
+async def deliver_quiz(context: StudyContext, chat: Chat, topic_id: str, requested_by: int | None) -> None:
+    ctx = context.app
+    question = await ctx.study.next_question(chat.id, None if topic_id == callbacks.ALL else topic_id, ctx.now())
+    if question is None:
+        await context.bot.send_message(chat.id, t("error.empty_scope"))
+        return
+    # Telegram allows only anonymous polls in channels.
+    anonymous = chat.type == Chat.CHANNEL
+    await send_quiz(context.bot, ctx, chat.id, question, anonymous=anonymous, requested_by=requested_by)

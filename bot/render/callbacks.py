@@ -1,0 +1,130 @@
+"""Every callback datum the bot puts on a button, and the way back: one prefix per action.
+
+A button's data is ``<prefix>:<value>``; each action has an encoder here, ``decode`` reads any of
+them back, and handlers are registered by ``pattern(...)`` of the actions they take. Telegram
+caps callback data at 64 bytes, which ``encode`` enforces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from telegram.constants import InlineKeyboardButtonLimit
+
+#: "Any topic" in a topic-valued datum.
+ALL = "*"
+#: What a topic button does when pressed: the datum for a topic id.
+Encoder = Callable[[str], str]
+
+
+class Action(StrEnum):
+    TOPIC_PAGE = "page"
+    FACT = "fact"
+    QUIZ = "quiz"
+    SETTING = "set"
+    SUBSCRIBE = "sub"
+    TIMEZONE = "tz"
+    REVIEW = "rv"
+    MISTAKES = "mk"
+    TEST = "ts"
+    MAINS = "mn"
+    FORGET = "fg"
+    WEAK_TOPIC = "wk"
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """A decoded button press: its action and the rest of its datum."""
+
+    action: Action
+    value: str
+
+    def split(self) -> tuple[str, str]:
+        """``"go:topic"`` → ``("go", "topic")``, for actions with a verb."""
+        verb, _, rest = self.value.partition(":")
+        return verb, rest
+
+
+def encode(action: Action, value: str) -> str:
+    data = f"{action.value}:{value}"
+    if len(data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
+        raise ValueError(f"callback data {data!r} is over Telegram's 64 bytes")
+    return data
+
+
+def decode(data: str | None) -> Pressed | None:
+    """The press a datum stands for; None for data no button of ours carries."""
+    if not data:
+        return None
+    prefix, sep, value = data.partition(":")
+    try:
+        action = Action(prefix)
+    except ValueError:
+        return None
+    return Pressed(action, value) if sep else None
+
+
+def pattern(*actions: Action) -> re.Pattern[str]:
+    """The regex a CallbackQueryHandler uses to take the presses of ``actions``."""
+    return re.compile("^(" + "|".join(re.escape(a.value) for a in actions) + "):")
+
+
+# --- one encoder per button ------------------------------------------------------------------------
+def topic_page(topic_id: str) -> str:
+    return encode(Action.TOPIC_PAGE, topic_id)
+
+
+def fact(topic_id: str) -> str:
+    return encode(Action.FACT, topic_id)
+
+
+def quiz(topic_id: str) -> str:
+    return encode(Action.QUIZ, topic_id)
+
+
+def setting(value: str) -> str:
+    """``sub``, ``unsub``, ``pause7``, ``resume`` or ``time:HH:MM``."""
+    return encode(Action.SETTING, value)
+
+
+def subscribe(topic_id: str) -> str:
+    return encode(Action.SUBSCRIBE, topic_id)
+
+
+def timezone(zone: str) -> str:
+    return encode(Action.TIMEZONE, zone)
+
+
+def review_more() -> str:
+    return encode(Action.REVIEW, "go")
+
+
+def mistake_page(index: int) -> str:
+    return encode(Action.MISTAKES, str(index))
+
+
+def test_start(topic_id: str) -> str:
+    return encode(Action.TEST, f"go:{topic_id}")
+
+
+def test_quit() -> str:
+    return encode(Action.TEST, "quit")
+
+
+def mains_another(topic_id: str) -> str:
+    return encode(Action.MAINS, f"go:{topic_id}")
+
+
+def mains_key_points(prompt_id: str) -> str:
+    return encode(Action.MAINS, f"key:{prompt_id}")
+
+
+def forget(confirmed: bool) -> str:
+    return encode(Action.FORGET, "yes" if confirmed else "no")
+
+
+def weak_topic(topic_id: str) -> str:
+    return encode(Action.WEAK_TOPIC, topic_id)

@@ -1,0 +1,131 @@
+"""Every inline keyboard the bot sends. Callback data comes from ``bot.render.callbacks`` only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.helpers import create_deep_linked_url
+
+from bot.content.models import Topic
+from bot.render import callbacks
+from bot.render.texts import t
+from bot.services.stats import TopicStats
+from bot.storage.repository import ChatRecord
+
+#: The push times offered as buttons in /settings.
+SETTINGS_TIMES = ("06:00", "07:00", "08:00", "21:00")
+#: Longest topic title shown on a button.
+BUTTON_TITLE = 40
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _one(label: str, data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(label, data)]])
+
+
+def topic_buttons(
+    topics: Sequence[Topic], encode: Callable[[str], str] = callbacks.topic_page, per_row: int = 2
+) -> InlineKeyboardMarkup:
+    """A button per topic; ``encode`` says what pressing one does (page, fact, quiz, test …)."""
+    buttons = [_button(x.title, encode(x.id)) for x in topics]
+    return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
+
+
+def topic_actions(topic_id: str, lang: str = "en") -> InlineKeyboardMarkup:
+    """Under a fact or a topic page: another fact, or a quiz, on that topic."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t("button.fact", lang), callbacks.fact(topic_id)),
+                _button(t("button.quiz", lang), callbacks.quiz(topic_id)),
+            ]
+        ]
+    )
+
+
+def settings(chat: ChatRecord) -> InlineKeyboardMarkup:
+    """(Un)subscribe, pause or resume, and a few push times."""
+    first = (
+        _button(t("button.unsubscribe"), callbacks.setting("unsub"))
+        if chat.subscribed
+        else _button(t("button.subscribe"), callbacks.setting("sub"))
+    )
+    second = (
+        _button(t("button.resume"), callbacks.setting("resume"))
+        if chat.paused_until
+        else _button(t("button.pause_week"), callbacks.setting("pause7"))
+    )
+    times = [_button(h, callbacks.setting(f"time:{h}")) for h in SETTINGS_TIMES]
+    return InlineKeyboardMarkup([[first, second], times])
+
+
+def timezones(zones: Sequence[str]) -> InlineKeyboardMarkup:
+    """One button per suggested zone."""
+    return InlineKeyboardMarkup([[_button(z, callbacks.timezone(z))] for z in zones])
+
+
+def private_link(username: str | None, payload: str) -> InlineKeyboardMarkup:
+    """A button that opens the private chat and runs ``payload`` there (``/start <payload>``)."""
+    url = create_deep_linked_url(username or "", payload)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("button.open_private"), url=url)]])
+
+
+def mistakes(index: int, total: int, topic_id: str) -> InlineKeyboardMarkup:
+    """Newer/older arrows where there are neighbours, and a quiz on the mistake's topic."""
+    arrows = []
+    if index > 0:
+        arrows.append(_button(t("button.newer"), callbacks.mistake_page(index - 1)))
+    if index + 1 < total:
+        arrows.append(_button(t("button.older"), callbacks.mistake_page(index + 1)))
+    practise = [_button(t("button.practise_topic"), callbacks.weak_topic(topic_id))]
+    return InlineKeyboardMarkup([arrows, practise] if arrows else [practise])
+
+
+def mains(prompt_id: str | None) -> InlineKeyboardMarkup:
+    """The key-points button (until pressed) and one for another prompt."""
+    rows = []
+    if prompt_id is not None:
+        rows.append([_button(t("button.key_points"), callbacks.mains_key_points(prompt_id))])
+    rows.append([_button(t("button.another_prompt"), callbacks.mains_another(callbacks.ALL))])
+    return InlineKeyboardMarkup(rows)
+
+
+def practise(topics: Sequence[TopicStats]) -> InlineKeyboardMarkup | None:
+    """A button per weak topic on /stats; each sends a quiz on it."""
+    if not topics:
+        return None
+    rows = [
+        [_button(t("button.practise", title=x.title[:BUTTON_TITLE]), callbacks.weak_topic(x.topic_id))] for x in topics
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def forget() -> InlineKeyboardMarkup:
+    """The confirmation /forget asks for before deleting anything."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t("button.forget_yes"), callbacks.forget(True)),
+                _button(t("button.forget_no"), callbacks.forget(False)),
+            ]
+        ]
+    )
+
+
+def review_more() -> InlineKeyboardMarkup:
+    """The button under "N more due" that starts the next session."""
+    return _one(t("button.review_more"), callbacks.review_more())
+
+
+def test_quit() -> InlineKeyboardMarkup:
+    """The button that gives up a running mock test."""
+    return _one(t("button.test_quit"), callbacks.test_quit())
+
+
+def test_again(topic_id: str | None) -> InlineKeyboardMarkup:
+    """Under a result card: another test on the same scope."""
+    return _one(t("button.test_again"), callbacks.test_start(topic_id or callbacks.ALL))
