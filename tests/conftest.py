@@ -5,15 +5,32 @@ from pathlib import Path
 
 import pytest
 
+from bot.render import callbacks
 from bot.storage.sqlite import SqliteRepository
 from tests.fakebot import FakeBotAPI
 
 
 @pytest.fixture
 def fake_api() -> Iterator[FakeBotAPI]:
-    """A started local fake Telegram Bot API (see tests/fakebot.py), stopped after the test."""
+    """A started local fake Telegram Bot API (see tests/fakebot.py), stopped after the test.
+
+    After every test that used it: every button the bot sent carries data that decodes.
+    """
     with FakeBotAPI() as fake:
         yield fake
+        undecodable = [data for data in sent_button_data(fake) if callbacks.decode(data) is None]
+        assert not undecodable, f"buttons whose data no handler reads: {undecodable}"
+
+
+def sent_button_data(fake: FakeBotAPI) -> list[str]:
+    """The callback data of every inline button the bot sent or edited in."""
+    found = []
+    for call in fake.requests:
+        markup = call.params.get("reply_markup")
+        if isinstance(markup, dict):
+            for row in markup.get("inline_keyboard", []):
+                found += [button["callback_data"] for button in row if "callback_data" in button]
+    return found
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ async def on_poll_answer(update: Update, context: StudyContext) -> None:
     if answer is None or answer.user is None or answer.voter_chat is not None:
         return  # an answer on behalf of a chat has no member to credit
     ctx = context.app
-    await ctx.repo.upsert_user(answer.user.id, answer.user.first_name, answer.user.username)
     outcome = await ctx.study.record_answer(answer.poll_id, answer.user.id, list(answer.option_ids), ctx.now())
     if outcome is None:
         log.debug("ignored poll answer for poll %s", answer.poll_id)
