@@ -64,7 +64,8 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
 
     Raises ContentError (listing every problem) when the bank is invalid.
     """
-    repo = await SqliteRepository.open(settings.database_path)
+    clock = clock or SystemClock()
+    repo = await SqliteRepository.open(settings.database_path, clock)
     try:
         bank = load_bank(settings.content_dir)
     except BaseException:
@@ -73,7 +74,7 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
     groups = GroupService(repo)
     return AppContext(
         settings=settings,
-        clock=clock or SystemClock(),
+        clock=clock,
         repo=repo,
         bank=bank,
         study=StudyService(bank, repo),

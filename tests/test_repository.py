@@ -247,3 +247,22 @@ async def test_migrate_chat_is_all_or_nothing(repo: SqliteRepository) -> None:
     assert set((await rows_of(repo, NEW)).values()) == {0}
     await repo._db.execute("DROP TRIGGER no_moving_answers")
     assert await repo.migrate_chat(OLD, NEW) is True
+
+
+async def test_updated_at_is_stamped_by_the_bots_clock_not_the_wall(tmp_path: Path) -> None:
+    from bot.clock import ManualClock
+
+    clock = ManualClock(dt.datetime(2030, 1, 2, 3, 4, tzinfo=dt.UTC))
+    store = await SqliteRepository.open(tmp_path / "db.sqlite3", clock)
+    try:
+        await store.upsert_chat(10, "private", "Asha", None)
+        clock.advance(hours=1)
+        await store.update_chat(10, timezone="Europe/London")
+        await store.upsert_user(7, "Asha", None)
+        chat = await store._one("SELECT created_at, updated_at FROM chats WHERE chat_id = 10")
+        user = await store._one("SELECT updated_at FROM users WHERE user_id = 7")
+    finally:
+        await store.close()
+    assert chat is not None and user is not None
+    assert chat["created_at"].startswith("2030-01-02T03:04")
+    assert chat["updated_at"].startswith("2030-01-02T04:04") and user["updated_at"].startswith("2030-01-02T04:04")

@@ -18,6 +18,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.clock import Clock, SystemClock
+
 #: True in the task (and its children) that holds the connection for a transaction.
 _IN_TRANSACTION: contextvars.ContextVar[bool] = contextvars.ContextVar("studybot_in_transaction", default=False)
 
@@ -34,9 +36,14 @@ def parse_ts(value: str) -> dt.datetime:
 class SqlBase:
     """One aiosqlite connection in autocommit mode; ``transaction()`` groups statements."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, clock: Clock | None = None) -> None:
         self._db = db
         self._lock = asyncio.Lock()
+        #: Stamps updated_at and the like: the bot's clock, so a test's or the console's time holds.
+        self._clock: Clock = clock or SystemClock()
+
+    def _stamp(self) -> str:
+        return ts(self._clock.now())
 
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.clock import Clock
 from bot.storage.groups_sql import GroupQueries
 from bot.storage.learning_sql import LearningQueries
 from bot.storage.migrations import migrate
@@ -77,7 +78,7 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
     """
 
     @classmethod
-    async def open(cls, path: Path | str) -> SqliteRepository:
+    async def open(cls, path: Path | str, clock: Clock | None = None) -> SqliteRepository:
         """Open (creating folders and the file as needed), switch to WAL and apply migrations."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -89,14 +90,14 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         await db.execute("PRAGMA foreign_keys=ON")
         await db.execute("PRAGMA busy_timeout=5000")
         await migrate(db)
-        return cls(db)
+        return cls(db, clock)
 
     async def close(self) -> None:
         await self._db.close()
 
     # --- chats and users ------------------------------------------------------------------------
     async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
-        now = ts(dt.datetime.now(dt.UTC))
+        now = self._stamp()
         await self._write(
             "INSERT INTO chats (chat_id, type, title, username, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"
@@ -122,7 +123,7 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         params = [_sql_value(changes[name]) for name in names]
         await self._write(
             f"UPDATE chats SET {assignments}, updated_at = ? WHERE chat_id = ?",
-            (*params, ts(dt.datetime.now(dt.UTC)), chat_id),
+            (*params, self._stamp(), chat_id),
         )
 
     async def migrate_chat(self, old_id: int, new_id: int) -> bool:
@@ -133,7 +134,7 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         """
         if old_id == new_id:
             return False
-        values = {"old": old_id, "new": new_id, "now": ts(dt.datetime.now(dt.UTC))}
+        values = {"old": old_id, "new": new_id, "now": self._stamp()}
         async with self.transaction():
             if await self._one("SELECT 1 FROM chat_migrations WHERE old_chat_id = ?", (old_id,)) is not None:
                 return False
@@ -149,7 +150,7 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
             " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
             " username = excluded.username, updated_at = excluded.updated_at"
             " WHERE users.first_name IS NOT excluded.first_name OR users.username IS NOT excluded.username",
-            (user_id, first_name, username, ts(dt.datetime.now(dt.UTC))),
+            (user_id, first_name, username, self._stamp()),
         )
 
     # --- rotation -------------------------------------------------------------------------------
