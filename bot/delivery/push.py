@@ -7,14 +7,14 @@ timeouts and server errors are ``TryLater``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.context import AppContext
 from bot.delivery.sender import SEND_ATTEMPTS, send_quiz, with_retries
 from bot.render import messages as render
-from bot.render.messages import escape, safe_name
-from bot.render.texts import t
 from bot.services.push import ChatGone, ChatMoved, Deliver, DuePush, TryLater
 
 #: BadRequest descriptions that mean the chat is gone for good.
@@ -47,56 +47,30 @@ def make_deliver(bot: Bot, ctx: AppContext) -> Deliver:
     return deliver
 
 
-async def footer(ctx: AppContext, push: DuePush) -> str | None:
-    chat = push.chat
-    if chat.is_channel:
-        return None
+async def daily_view(ctx: AppContext, push: DuePush) -> render.DailyPush:
+    """What today's push says, gathered from the services: the fact, yesterday's result (groups),
+    the streak and the reviews due (private chats)."""
+    chat, now = push.chat, ctx.now()
+    view = render.DailyPush(
+        local_date=push.local_date,
+        late_since=push.scheduled if push.late else None,
+        fact=await ctx.study.next_fact(chat.chat_id, chat.push_topic, now),
+        kind="channel" if chat.is_channel else "group" if chat.is_group else "private",
+    )
     if chat.is_group:
-        return t("push.group_nudge")
-    tz = ctx.chat_tz(chat)
+        return replace(view, yesterday=await ctx.groups.yesterday(chat.chat_id, before=now))
+    if chat.is_channel:
+        return view
     # In a private chat the chat id is the user's id.
-    streak = await ctx.stats.current_streak(chat.chat_id, chat.chat_id, tz, ctx.now())
-    line = t("push.streak", days=streak) if streak else t("push.nudge")
-    due = await ctx.learning.review.due_count(chat.chat_id, ctx.now())
-    if due:
-        line += "\n" + t("push.review_due", count=due)
-    return line
-
-
-async def group_summary(ctx: AppContext, push: DuePush) -> str | None:
-    """How the group did on the previous daily quiz, with its answer (and full explanation)."""
-    summary = await ctx.groups.yesterday(push.chat.chat_id, before=ctx.now())
-    if summary is None:
-        return None
-    if summary.answered:
-        fastest = t("summary.fastest", name=safe_name(summary.fastest)) if summary.fastest else ""
-        percent = round(100 * summary.correct / summary.answered)
-        lines = [t("summary.yesterday", answered=summary.answered, percent=percent, fastest=fastest)]
-    else:
-        lines = [t("summary.none")]
-    question = ctx.bank.questions.get(summary.question_id)
-    if question is not None:
-        lines.append(t("summary.answer", answer=escape(question.options[question.answer])))
-        lines.append(escape(question.full_text))
-    return "\n".join(lines)
+    streak = await ctx.stats.current_streak(chat.chat_id, chat.chat_id, ctx.chat_tz(chat), now)
+    return replace(view, streak=streak, due_reviews=await ctx.learning.review.due_count(chat.chat_id, now))
 
 
 async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
     chat = push.chat
-    now = ctx.now()
-    fact = await ctx.study.next_fact(chat.chat_id, chat.push_topic, now)
-    question = await ctx.study.next_question(chat.chat_id, chat.push_topic, now)
-    parts = [t("push.header", date=escape(push.local_date.strftime("%A %d %B")))]
-    if chat.is_group and (summary := await group_summary(ctx, push)):
-        parts.append(summary)
-    if push.late:
-        parts.append(t("push.late", time=push.scheduled.strftime("%H:%M")))
-    if fact is not None:
-        parts.append(render.fact(fact, ctx.bank))
-    line = await footer(ctx, push)
-    if line:
-        parts.append(line)
-    text = "\n\n".join(parts)
+    view = await daily_view(ctx, push)
+    question = await ctx.study.next_question(chat.chat_id, chat.push_topic, ctx.now())
+    text = render.daily_push(view, ctx.bank)
     await with_retries(lambda: bot.send_message(chat.chat_id, text), SEND_ATTEMPTS)
     if question is not None:
         await send_quiz(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from telegram.constants import InlineKeyboardButtonLimit
 
@@ -73,29 +74,15 @@ def pattern(*actions: Action) -> re.Pattern[str]:
 
 
 # --- one encoder per button ------------------------------------------------------------------------
-def topic_page(topic_id: str) -> str:
-    return encode(Action.TOPIC_PAGE, topic_id)
-
-
-def fact(topic_id: str) -> str:
-    return encode(Action.FACT, topic_id)
-
-
-def quiz(topic_id: str) -> str:
-    return encode(Action.QUIZ, topic_id)
-
-
-def setting(value: str) -> str:
-    """``sub``, ``unsub``, ``pause7``, ``resume`` or ``time:HH:MM``."""
-    return encode(Action.SETTING, value)
-
-
-def subscribe(topic_id: str) -> str:
-    return encode(Action.SUBSCRIBE, topic_id)
-
-
-def timezone(zone: str) -> str:
-    return encode(Action.TIMEZONE, zone)
+# Buttons whose datum is their action and one value.
+topic_page: Encoder = partial(encode, Action.TOPIC_PAGE)
+fact: Encoder = partial(encode, Action.FACT)
+quiz: Encoder = partial(encode, Action.QUIZ)
+#: ``sub``, ``unsub``, ``pause7``, ``resume`` or ``time:HH:MM``.
+setting: Encoder = partial(encode, Action.SETTING)
+subscribe: Encoder = partial(encode, Action.SUBSCRIBE)
+timezone: Encoder = partial(encode, Action.TIMEZONE)
+weak_topic: Encoder = partial(encode, Action.WEAK_TOPIC)
 
 
 def review_more() -> str:
@@ -124,7 +111,3 @@ def mains_key_points(prompt_id: str) -> str:
 
 def forget(confirmed: bool) -> str:
     return encode(Action.FORGET, "yes" if confirmed else "no")
-
-
-def weak_topic(topic_id: str) -> str:
-    return encode(Action.WEAK_TOPIC, topic_id)

@@ -6,7 +6,9 @@ Everything from content or from users is escaped here, once, so no name or query
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from html import escape as _html_escape
+from typing import Literal
 
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question, Topic
@@ -16,6 +18,7 @@ from bot.services.groups import Leaderboard, RankedRow
 from bot.services.scoring import format_marks
 from bot.services.scoring import sparkline as make_sparkline
 from bot.services.stats import UserStats
+from bot.storage.repository import PollSummary
 
 
 def escape(text: str) -> str:
@@ -175,3 +178,53 @@ def settings(resolved: PushSettings, topic_title: str | None) -> str:
         next=when_next(resolved.next_push),
     )
     return t("settings.header") + "\n\n" + body
+
+
+@dataclass(frozen=True)
+class DailyPush:
+    """What a chat's daily push message says."""
+
+    local_date: dt.date
+    #: When it was due, if it is late.
+    late_since: dt.datetime | None
+    fact: Fact | None
+    kind: Literal["private", "group", "channel"]
+    #: Groups: how they did on the previous daily quiz.
+    yesterday: PollSummary | None = None
+    #: Private chats: the streak and the review cards due.
+    streak: int = 0
+    due_reviews: int = 0
+
+
+def daily_push(view: DailyPush, bank: Bank) -> str:
+    """The daily message: header, yesterday's result (groups), a late notice, the fact, a footer."""
+    parts = [t("push.header", date=escape(view.local_date.strftime("%A %d %B")))]
+    if view.yesterday is not None:
+        parts.append(group_summary(view.yesterday, bank))
+    if view.late_since is not None:
+        parts.append(t("push.late", time=view.late_since.strftime("%H:%M")))
+    if view.fact is not None:
+        parts.append(fact(view.fact, bank))
+    if view.kind == "group":
+        parts.append(t("push.group_nudge"))
+    elif view.kind == "private":
+        line = t("push.streak", days=view.streak) if view.streak else t("push.nudge")
+        if view.due_reviews:
+            line += "\n" + t("push.review_due", count=view.due_reviews)
+        parts.append(line)
+    return "\n\n".join(parts)
+
+
+def group_summary(summary: PollSummary, bank: Bank) -> str:
+    """How the group did on the previous daily quiz, with its answer (and full explanation)."""
+    if summary.answered:
+        fastest = t("summary.fastest", name=safe_name(summary.fastest)) if summary.fastest else ""
+        percent = round(100 * summary.correct / summary.answered)
+        lines = [t("summary.yesterday", answered=summary.answered, percent=percent, fastest=fastest)]
+    else:
+        lines = [t("summary.none")]
+    question = bank.questions.get(summary.question_id)
+    if question is not None:
+        lines.append(t("summary.answer", answer=escape(question.options[question.answer])))
+        lines.append(escape(question.full_text))
+    return "\n".join(lines)

@@ -110,16 +110,16 @@ class StudyService:
         anonymous: bool = False,
     ) -> PollRecord:
         record = PollRecord(
-            poll_id=poll_id,
-            chat_id=chat_id,
-            message_id=message_id,
-            question_id=plan.question.id,
-            option_order=plan.order,
-            correct_option=plan.correct,
-            sent_at=now,
-            purpose=purpose,
-            requested_by=requested_by,
-            is_anonymous=anonymous,
+            poll_id,
+            chat_id,
+            message_id,
+            plan.question.id,
+            plan.order,
+            plan.correct,
+            now,
+            purpose,
+            requested_by,
+            anonymous,
         )
         await self.repo.save_poll(record)
         return record

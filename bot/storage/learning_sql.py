@@ -15,7 +15,7 @@ from bot.storage.repository import (
     ReviewCard,
     ReviewSession,
 )
-from bot.storage.sql_base import SqlBase, parse_ts, ts
+from bot.storage.sql_base import SqlBase, from_row, parse_ts, ts
 
 
 class LearningQueries(SqlBase):
@@ -66,16 +66,7 @@ class LearningQueries(SqlBase):
     async def get_review_session(self, user_id: int) -> ReviewSession | None:
         """The user's /review session, if one is running."""
         row = await self._one("SELECT * FROM review_sessions WHERE user_id = ?", (user_id,))
-        if row is None:
-            return None
-        return ReviewSession(
-            user_id=row["user_id"],
-            chat_id=row["chat_id"],
-            poll_id=row["poll_id"],
-            sent=row["sent"],
-            correct=row["correct"],
-            started_at=parse_ts(row["started_at"]),
-        )
+        return from_row(ReviewSession, row, started_at=parse_ts) if row else None
 
     async def save_review_session(self, session: ReviewSession) -> None:
         """Start or update the user's /review session."""
@@ -114,13 +105,7 @@ class LearningQueries(SqlBase):
 
     # --- mock tests -----------------------------------------------------------------------------
     async def create_mock_test(
-        self,
-        user_id: int,
-        chat_id: int,
-        topic_id: str | None,
-        question_ids: list[str],
-        open_period: int,
-        now: dt.datetime,
+        self, user_id: int, chat_id: int, topic_id: str | None, questions: list[str], seconds: int, now: dt.datetime
     ) -> MockTest | None:
         """A new running test with its questions; None when the user already has one running."""
         try:
@@ -128,11 +113,11 @@ class LearningQueries(SqlBase):
                 test_id = await self._insert(
                     "INSERT INTO mock_tests (user_id, chat_id, topic_id, size, open_period, started_at)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (user_id, chat_id, topic_id, len(question_ids), open_period, ts(now)),
+                    (user_id, chat_id, topic_id, len(questions), seconds, ts(now)),
                 )
                 await self._write_many(
                     "INSERT INTO mock_test_items (test_id, position, question_id) VALUES (?, ?, ?)",
-                    [(test_id, position, question_id) for position, question_id in enumerate(question_ids)],
+                    [(test_id, position, question_id) for position, question_id in enumerate(questions)],
                 )
         except sqlite3.IntegrityError:
             # The partial unique index allows one running test per user.
@@ -245,47 +230,16 @@ class LearningQueries(SqlBase):
 
 
 def _card(row: aiosqlite.Row) -> ReviewCard:
-    return ReviewCard(
-        user_id=row["user_id"], question_id=row["question_id"], card=row["card"], due_at=parse_ts(row["due_at"])
-    )
+    return from_row(ReviewCard, row, due_at=parse_ts)
 
 
 def _answer(row: aiosqlite.Row) -> AnswerRecord:
-    return AnswerRecord(
-        poll_id=row["poll_id"],
-        user_id=row["user_id"],
-        chat_id=row["chat_id"],
-        question_id=row["question_id"],
-        topic_id=row["topic_id"],
-        chosen_option=row["chosen_option"],
-        correct_option=row["correct_option"],
-        is_correct=bool(row["is_correct"]),
-        answered_at=parse_ts(row["answered_at"]),
-    )
+    return from_row(AnswerRecord, row, is_correct=bool, answered_at=parse_ts)
 
 
 def _test(row: aiosqlite.Row) -> MockTest:
-    return MockTest(
-        test_id=row["test_id"],
-        user_id=row["user_id"],
-        chat_id=row["chat_id"],
-        topic_id=row["topic_id"],
-        size=row["size"],
-        current=row["current"],
-        open_period=row["open_period"],
-        state=row["state"],
-        started_at=parse_ts(row["started_at"]),
-        finished_at=parse_ts(row["finished_at"]) if row["finished_at"] else None,
-    )
+    return from_row(MockTest, row, started_at=parse_ts, finished_at=parse_ts)
 
 
 def _item(row: aiosqlite.Row) -> MockTestItem:
-    return MockTestItem(
-        test_id=row["test_id"],
-        position=row["position"],
-        question_id=row["question_id"],
-        poll_id=row["poll_id"],
-        closes_at=parse_ts(row["closes_at"]) if row["closes_at"] else None,
-        outcome=row["outcome"],
-        chosen_option=row["chosen_option"],
-    )
+    return from_row(MockTestItem, row, closes_at=parse_ts)

@@ -202,13 +202,7 @@ class LearningRepository(Protocol):
 
     # mock tests
     async def create_mock_test(
-        self,
-        user_id: int,
-        chat_id: int,
-        topic_id: str | None,
-        question_ids: list[str],
-        open_period: int,
-        now: dt.datetime,
+        self, user_id: int, chat_id: int, topic_id: str | None, questions: list[str], seconds: int, now: dt.datetime
     ) -> MockTest | None: ...
     async def get_mock_test(self, test_id: int) -> MockTest | None: ...
     async def running_mock_test(self, user_id: int) -> MockTest | None: ...
@@ -259,14 +253,7 @@ class Repository(GroupRepository, LearningRepository, Protocol):
     def subscribed_chats(self, batch_size: int = 500) -> AsyncIterator[list[ChatRecord]]: ...
     async def count_subscribed(self) -> int: ...
     async def claim_delivery(
-        self,
-        chat_id: int,
-        local_date: dt.date,
-        now: dt.datetime,
-        stale_after: dt.timedelta,
-        max_attempts: int = 5,
-        *,
-        take_skipped: bool = False,
+        self, chat_id: int, day: dt.date, now: dt.datetime, lease: dt.timedelta, *, take_skipped: bool = False
     ) -> bool: ...
     async def finish_delivery(
         self, chat_id: int, local_date: dt.date, state: str, now: dt.datetime, error: str | None = None

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.clock import Clock, SystemClock
+
+R = TypeVar("R")
 
 #: True in the task (and its children) that holds the connection for a transaction.
 _IN_TRANSACTION: contextvars.ContextVar[bool] = contextvars.ContextVar("studybot_in_transaction", default=False)
@@ -31,6 +34,21 @@ def ts(value: dt.datetime) -> str:
 
 def parse_ts(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
+
+
+def from_row(cls: type[R], row: aiosqlite.Row, **convert: Callable[[Any], Any]) -> R:
+    """A record dataclass from a row whose columns are named as its fields.
+
+    ``convert`` maps a field to the function that reads its column (timestamps, booleans, JSON);
+    a NULL column stays None.
+    """
+    values = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        value = row[field.name]
+        if value is not None and field.name in convert:
+            value = convert[field.name](value)
+        values[field.name] = value
+    return cls(**values)
 
 
 class SqlBase:

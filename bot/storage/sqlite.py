@@ -14,8 +14,10 @@ from bot.storage.groups_sql import GroupQueries
 from bot.storage.learning_sql import LearningQueries
 from bot.storage.migrations import migrate
 from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, PollRecord, TopicTally
-from bot.storage.sql_base import SqlBase, parse_ts, ts
+from bot.storage.sql_base import SqlBase, from_row, parse_ts, ts
 
+#: A day's push is tried this often before it is given up (5xx, timeouts, flood waits).
+MAX_ATTEMPTS = 5
 #: Columns of ``chats`` that update_chat may set (names are never taken from input).
 _CHAT_SETTINGS = frozenset(
     {"timezone", "push_time", "push_topic", "subscribed", "active", "paused_until", "language", "title"}
@@ -193,17 +195,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         row = await self._one("SELECT * FROM polls WHERE poll_id = ?", (poll_id,))
         if row is None:
             return None
-        return PollRecord(
-            poll_id=row["poll_id"],
-            chat_id=row["chat_id"],
-            message_id=row["message_id"],
-            question_id=row["question_id"],
-            option_order=tuple(json.loads(row["option_order"])),
-            correct_option=row["correct_option"],
-            sent_at=parse_ts(row["sent_at"]),
-            purpose=row["purpose"],
-            requested_by=row["requested_by"],
-            is_anonymous=bool(row["is_anonymous"]),
+        return from_row(
+            PollRecord, row, option_order=lambda v: tuple(json.loads(v)), sent_at=parse_ts, is_anonymous=bool
         )
 
     async def record_answer(self, answer: AnswerRecord) -> bool:
@@ -264,19 +257,12 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         return row[0] if row else 0
 
     async def claim_delivery(
-        self,
-        chat_id: int,
-        local_date: dt.date,
-        now: dt.datetime,
-        stale_after: dt.timedelta,
-        max_attempts: int = 5,
-        *,
-        take_skipped: bool = False,
+        self, chat_id: int, day: dt.date, now: dt.datetime, lease: dt.timedelta, *, take_skipped: bool = False
     ) -> bool:
-        """Claim a day's push for a chat. A failed row (up to max_attempts), or a claim older than
-        stale_after (a crash between claim and send), may be claimed again; a sent row never; a
+        """Claim a day's push for a chat. A failed row (up to MAX_ATTEMPTS), or a claim older than
+        ``lease`` (a crash between claim and send), may be claimed again; a sent row never; a
         skipped day only with ``take_skipped`` (the operator's push-now, a new subscriber)."""
-        stale = ts(now - stale_after)
+        stale = ts(now - lease)
         changed = await self._write(
             "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at) VALUES (?, ?, 'claimed', 1, ?)"
             " ON CONFLICT (chat_id, local_date) DO UPDATE SET state = 'claimed',"
@@ -284,7 +270,7 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
             " WHERE (deliveries.state = 'failed' AND deliveries.attempts < ?)"
             " OR (deliveries.state = 'claimed' AND deliveries.claimed_at < ?)"
             " OR (deliveries.state = 'skipped' AND ?)",
-            (chat_id, local_date.isoformat(), ts(now), max_attempts, stale, int(take_skipped)),
+            (chat_id, day.isoformat(), ts(now), MAX_ATTEMPTS, stale, int(take_skipped)),
         )
         return changed == 1
 
@@ -327,17 +313,4 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
 
 
 def _chat(row: aiosqlite.Row) -> ChatRecord:
-    paused = row["paused_until"]
-    return ChatRecord(
-        chat_id=row["chat_id"],
-        type=row["type"],
-        title=row["title"],
-        username=row["username"],
-        timezone=row["timezone"],
-        push_time=row["push_time"],
-        push_topic=row["push_topic"],
-        subscribed=bool(row["subscribed"]),
-        active=bool(row["active"]),
-        paused_until=dt.date.fromisoformat(paused) if paused else None,
-        language=row["language"],
-    )
+    return from_row(ChatRecord, row, subscribed=bool, active=bool, paused_until=dt.date.fromisoformat)
