@@ -11,7 +11,7 @@ from tests.fakebot import FakeBotAPI
 
 @pytest.fixture
 def fake_api() -> Iterator[FakeBotAPI]:
-    """A started local fake Telegram Bot API (see tests/fakebot.py), stopped after the test."""
+    """A started local fake Telegram Bot API (see tests/fakebot/), stopped after the test."""
     with FakeBotAPI() as fake:
         yield fake
 
