@@ -12,13 +12,14 @@ from rapidfuzz import fuzz
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.loader import Bank, check_bank, normalise
 from bot.content.models import Shape
+from tests.content_cache import parsed_once
 
 SEEDS = DEFAULT_CONTENT_DIR.parent.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")
 def bank() -> Bank:
-    result = check_bank(DEFAULT_CONTENT_DIR)
+    result = parsed_once(check_bank, DEFAULT_CONTENT_DIR)
     assert result.problems == []
     return result.bank
 
