@@ -146,7 +146,8 @@ async def running_bot(
     started: asyncio.Future[Application] = asyncio.get_running_loop().create_future()
     with bot_loads_bank_once():  # open_context takes the bank parsed once per session
         task = asyncio.create_task(serve(settings, stop, clock, with_jobs=False, ready=started.set_result))
-        done, _ = await asyncio.wait({task, started}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+        either: list[asyncio.Future[Any]] = [task, started]
+        done, _ = await asyncio.wait(either, timeout=15, return_when=asyncio.FIRST_COMPLETED)
     if started not in done:
         if task in done:
             task.result()  # raises what went wrong
