@@ -41,7 +41,11 @@ _EXPLANATION_LINE_FEEDS_MAX = 2
 _OPEN_PERIOD_MIN = 5
 _OPEN_PERIOD_MAX = 2628000
 _CALLBACK_DATA_MAX_BYTES = 64
+#: A bot command as setMyCommands accepts it.
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+# ------------------------------------------------------------------------------- image sizes
 
 
 def _image_size(data: bytes) -> tuple[int, int] | None:
@@ -85,9 +89,6 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-# ------------------------------------------------------------------------------ chat records
-
-
 class FakeBotAPI(Simulation):
     """A fake Telegram Bot API server for tests (see the module docstring).
 
@@ -101,9 +102,9 @@ class FakeBotAPI(Simulation):
         token: The bot token; requests with another token are answered ``401 Unauthorized``.
             The part before ``:`` is the bot's user id.
         bot_username: The bot's username (``getMe``).
-        flood_limit_per_s: If set, a message-sending call (``send*``)
-            that would make more than this many accepted within any 1-second window is answered
-            ``429 Too Many Requests: retry after 1``.
+        flood_limit_per_s: If set, a message-sending call (``send*``) that would make more than
+            this many accepted within any 1-second window is answered ``429 Too Many Requests:
+            retry after 1``.
         record_requests: Keep every request in :attr:`requests` (turn off for huge benchmarks:
             :attr:`counts` is always kept; each chat then keeps only its last 10,000 messages).
         legacy_correct_option_id: Include the deprecated ``correct_option_id`` in quiz polls with

@@ -388,5 +388,3 @@ class FakeServer(FakeState):
         self._updates.append((update["update_id"], kind, update))
         self._notify_loop()
         return update
-
-    # ------------------------------------------------------------- users and chats

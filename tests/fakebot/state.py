@@ -83,6 +83,8 @@ class Call:
 
 @dataclass
 class ChatRecord:
+    """A chat as the fake keeps it; ``json`` is its Chat JSON."""
+
     id: int
     type: str  # private | group | supergroup | channel
     title: str | None = None
@@ -103,6 +105,8 @@ class ChatRecord:
 
 @dataclass
 class PollRecord:
+    """A poll the bot sent, with its votes; ``to_json`` gives the Poll JSON Telegram sends."""
+
     id: str
     chat_id: int
     message_id: int
@@ -164,6 +168,8 @@ class PollRecord:
 
 @dataclass
 class Fault:
+    """A failure injected with ``fail_next``."""
+
     method: str  # lower-case method name or "*"
     chat_id: int | str | None
     error_code: int
