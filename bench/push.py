@@ -1,6 +1,6 @@
 """Daily-push benchmark: ``python bench/push.py --chats N`` (a benchmark, not a test).
 
-One run measures, against the local fake Bot API (tests/fakebot.py) with N subscribed private chats:
+One run measures, against the local fake Bot API (tests/fakebot/) with N subscribed private chats:
 
 * a baseline: the fake server's raw capacity, a plain aiohttp client sending the same number of
   messages (one sendMessage and one sendPoll per chat, 32 chats at a time, like the push);

@@ -12,7 +12,7 @@ from tests.fakebot import FakeBotAPI
 
 @pytest.fixture
 def fake_api(request: pytest.FixtureRequest) -> Iterator[FakeBotAPI]:
-    """A started local fake Telegram Bot API (see tests/fakebot.py), stopped after the test.
+    """A started local fake Telegram Bot API (see tests/fakebot/), stopped after the test.
 
     After every test in which the bot talked to it: every button the bot sent carries data that
     decodes (the fake's own tests send made-up buttons on purpose).
@@ -27,7 +27,7 @@ def fake_api(request: pytest.FixtureRequest) -> Iterator[FakeBotAPI]:
 
 def sent_button_data(fake: FakeBotAPI) -> list[str]:
     """The callback data of every inline button the bot sent or edited in."""
-    found = []
+    found: list[str] = []
     for call in fake.requests:
         markup = call.params.get("reply_markup")
         if isinstance(markup, dict):

@@ -4,6 +4,9 @@ Synchronisation never sleeps: the harness adds a last-group handler that records
 the Application has finished with, and waits for that. Updates of different chats are handled
 concurrently, so ``settle`` waits for a marker update and then for the update processor to have
 nothing left: every update enqueued before the marker was handed to the processor before it.
+
+The bot takes the content bank from the session's cache (tests/content_cache.py) instead of
+parsing content/ again for every test.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from bot.context import CONTEXT_KEY, AppContext
 from bot.delivery.push import make_deliver
 from bot.services.push import PushReport
 from bot.update_processor import PerChatUpdateProcessor
+from tests.content_cache import bot_loads_bank_once
 from tests.fakebot import Call, FakeBotAPI
 
 #: A Monday morning in India, before the default push time.
@@ -140,8 +144,10 @@ async def running_bot(
     settings = make_settings(fake, tmp_path / "studybot.sqlite3", **overrides)
     stop = asyncio.Event()
     started: asyncio.Future[Application] = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(serve(settings, stop, clock, with_jobs=False, ready=started.set_result))
-    done, _ = await asyncio.wait({task, started}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    with bot_loads_bank_once():  # open_context takes the bank parsed once per session
+        task = asyncio.create_task(serve(settings, stop, clock, with_jobs=False, ready=started.set_result))
+        either: list[asyncio.Future[Any]] = [task, started]
+        done, _ = await asyncio.wait(either, timeout=15, return_when=asyncio.FIRST_COMPLETED)
     if started not in done:
         if task in done:
             task.result()  # raises what went wrong

@@ -10,18 +10,15 @@ from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.loader import Bank, load_bank
 from bot.content.models import Question
 from bot.services.study import AnswerOutcome, StudyService
+from tests.content_cache import parsed_once
 
 #: A Monday morning in India.
 NOW = dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC)
 
-_BANK: list[Bank] = []
-
 
 def bank() -> Bank:
-    """The real content bank, loaded once (it is never changed)."""
-    if not _BANK:
-        _BANK.append(load_bank(DEFAULT_CONTENT_DIR))
-    return _BANK[0]
+    """The real content bank, loaded once per session (it is never changed)."""
+    return parsed_once(load_bank, DEFAULT_CONTENT_DIR)
 
 
 def questions(topic_id: str | None = None, count: int = 2) -> list[Question]:

@@ -11,14 +11,15 @@ from rapidfuzz import fuzz
 
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.loader import Bank, check_bank, normalise
-from bot.content.models import Shape
+from bot.content.models import Fact, MainsPrompt, Question, Shape
+from tests.content_cache import parsed_once
 
 SEEDS = DEFAULT_CONTENT_DIR.parent.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")
 def bank() -> Bank:
-    result = check_bank(DEFAULT_CONTENT_DIR)
+    result = parsed_once(check_bank, DEFAULT_CONTENT_DIR)
     assert result.problems == []
     return result.bank
 
@@ -80,12 +81,14 @@ def test_every_source_resolves_to_a_seed_file_or_a_named_page(bank: Bank) -> Non
     for source in bank.sources.values():
         if source.kind == "seed" and SEEDS.is_dir():
             assert (SEEDS / source.ref).is_file(), source.ref
-    cited = {s for item in [*bank.facts.values(), *bank.questions.values(), *bank.mains.values()] for s in item.source}
+    items: list[Fact | Question | MainsPrompt] = [*bank.facts.values(), *bank.questions.values(), *bank.mains.values()]
+    cited = {s for item in items for s in item.source}
     assert cited <= set(bank.sources)
 
 
 def test_as_of_dates_are_real_dates_not_in_the_future(bank: Bank) -> None:
-    for item in [*bank.facts.values(), *bank.questions.values()]:
+    items: list[Fact | Question] = [*bank.facts.values(), *bank.questions.values()]
+    for item in items:
         if item.as_of is not None:
             assert dt.date(2000, 1, 1) <= item.as_of <= dt.date.today(), item.id
 
@@ -97,7 +100,8 @@ def test_changing_figures_say_as_of_in_their_text(bank: Bank) -> None:
 
 
 def test_the_dated_seed_figure_is_never_taught_as_current(bank: Bank) -> None:
-    for item in [*bank.facts.values(), *bank.questions.values()]:
-        text = getattr(item, "text", None) or getattr(item, "question", "")
+    items: list[Fact | Question] = [*bank.facts.values(), *bank.questions.values()]
+    for item in items:
+        text = item.text if isinstance(item, Fact) else item.question
         if "147" in text:
             assert "dated" in text.casefold() or "old" in text.casefold() or "out of date" in text.casefold(), item.id

@@ -12,11 +12,12 @@ from bot.app import ALLOWED_UPDATES
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.loader import load_bank
 from bot.render.messages import escape
+from tests.content_cache import parsed_once
 from tests.fakebot import FakeBotAPI
 from tests.harness import RunningBot, reply_text, running_bot
 
 USER = 501
-BANK = load_bank(DEFAULT_CONTENT_DIR)
+BANK = parsed_once(load_bank, DEFAULT_CONTENT_DIR)
 
 
 @pytest.fixture

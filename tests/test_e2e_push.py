@@ -84,7 +84,7 @@ async def test_subscribing_after_todays_time_sends_todays_push_at_once(bot: Runn
     calls = await bot.say(ASHA, "/subscribe")
     texts = [text_of(c) for c in calls if c.method == "sendMessage"]
     assert any("Here is today's" in x and "tomorrow at <b>08:00</b>" in x for x in texts)
-    assert any("daily study" in x and "late" not in x for x in texts)
+    assert any("daily study" in x and "Sorry, this is late" not in x for x in texts)
     assert len(bot.fake.calls("sendPoll", ASHA)) == 1
     assert (await tick_at(bot, utc(2, 10, 1)))[ASHA] == 1  # counted as served: nothing more today
     assert (await tick_at(bot, utc(3, 2, 30)))[ASHA] == 2

@@ -1,4 +1,4 @@
-"""Specification of the local fake Telegram Bot API (tests/fakebot.py).
+"""Specification of the local fake Telegram Bot API (tests/fakebot/).
 
 Most tests talk to the fake over HTTP with httpx, encoding parameters the way PTB does (form data,
 non-strings JSON-encoded); a few drive a real ``telegram.Bot`` / ``Application`` against it.
@@ -288,17 +288,6 @@ def test_send_poll_rejects_non_anonymous_poll_in_a_channel(fake: FakeBotAPI) -> 
     )
 
 
-def test_stop_poll_closes_the_poll_and_emits_a_poll_update(fake: FakeBotAPI) -> None:
-    sent = result(fake, "sendPoll", **poll_params())
-    stopped = result(fake, "stopPoll", chat_id=USER, message_id=sent["message_id"])
-    assert stopped["is_closed"] is True
-    assert fake.pending_updates[-1]["poll"]["is_closed"] is True
-    assert error(fake, "stopPoll", chat_id=USER, message_id=sent["message_id"]) == (
-        400,
-        "Bad Request: poll has already been closed",
-    )
-
-
 def test_answer_poll_counts_votes_and_enqueues_poll_answer(fake: FakeBotAPI) -> None:
     sent = result(fake, "sendPoll", **poll_params(is_anonymous=False))
     update = fake.answer_poll(sent["poll"]["id"], USER, [1])
@@ -377,8 +366,6 @@ def test_set_my_commands_stores_commands_per_scope_and_language(fake: FakeBotAPI
     scope = {"type": "chat", "chat_id": GROUP}
     assert result(fake, "setMyCommands", commands=commands, scope=scope, language_code="hi") is True
     assert fake.commands == {f"chat:{GROUP}|hi": commands}
-    assert result(fake, "getMyCommands", scope=scope, language_code="hi") == commands
-    assert result(fake, "getMyCommands") == []
 
 
 # ------------------------------------------------------------------------- files and chats
@@ -425,10 +412,16 @@ def test_get_chat_administrators_lists_creator_and_admins(fake: FakeBotAPI) -> N
     assert admins[1]["can_delete_messages"] is True
 
 
-def test_get_chat_member_of_the_bot_reports_its_status(fake: FakeBotAPI) -> None:
-    member = result(fake, "getChatMember", chat_id=CHANNEL, user_id=123456)
-    assert member["status"] == "administrator"
+def test_get_chat_administrators_of_a_channel_lists_the_bot_with_its_rights(fake: FakeBotAPI) -> None:
+    (member,) = result(fake, "getChatAdministrators", chat_id=CHANNEL)
+    assert (member["user"]["id"], member["status"]) == (123456, "administrator")
     assert member["can_post_messages"] is True
+
+
+def test_an_unknown_bot_api_method_is_not_served(fake: FakeBotAPI) -> None:
+    """The fake serves only what the bot calls; anything else is answered like an unknown method."""
+    for method in ("stopPoll", "getChat", "getChatMember", "sendChatAction", "getFile"):
+        assert error(fake, method, chat_id=USER) == (404, "Not Found")
 
 
 # --------------------------------------------------------------------------- incoming updates
@@ -475,13 +468,12 @@ def upgraded(fake: FakeBotAPI, **options: Any) -> int:
 def test_migrate_group_makes_a_supergroup_with_the_same_title_members_and_bot(fake: FakeBotAPI) -> None:
     new_id = upgraded(fake)
     assert str(new_id).startswith("-100") and new_id != BASIC
-    chat = result(fake, "getChat", chat_id=new_id)
-    assert (chat["type"], chat["title"]) == ("supergroup", "Study circle")
     admins = result(fake, "getChatAdministrators", chat_id=new_id)
     assert [(a["user"]["id"], a["status"]) for a in admins] == [(7, "creator")]
-    assert result(fake, "getChatMember", chat_id=new_id, user_id=8)["status"] == "member"
-    assert result(fake, "getChatMember", chat_id=new_id, user_id=123456)["status"] == "member"
-    assert result(fake, "sendMessage", chat_id=new_id, text="hello")["chat"]["id"] == new_id
+    assert fake.member_status(new_id, 8) == "member"
+    assert fake.member_status(new_id, 123456) == "member"
+    chat = result(fake, "sendMessage", chat_id=new_id, text="hello")["chat"]
+    assert (chat["id"], chat["type"], chat["title"]) == (new_id, "supergroup", "Study circle")
 
 
 def test_an_upgraded_group_rejects_sends_and_edits_with_the_new_id(fake: FakeBotAPI) -> None:
@@ -497,7 +489,7 @@ def test_an_upgraded_group_rejects_sends_and_edits_with_the_new_id(fake: FakeBot
         status, body = call(fake, method, **{"chat_id": BASIC, **params})
         assert (status, body["description"]) == (400, "Bad Request: group chat was upgraded to a supergroup chat")
         assert body["parameters"] == {"migrate_to_chat_id": new_id}
-    assert result(fake, "getChat", chat_id=BASIC)["type"] == "group"  # reading still works
+    assert result(fake, "getChatAdministrators", chat_id=BASIC)[0]["user"]["id"] == 7  # reading still works
     with pytest.raises(ValueError, match="upgraded"):
         fake.send_text(BASIC, "hi", user_id=7)
 
@@ -611,9 +603,9 @@ def test_counts_are_kept_when_requests_are_not_recorded() -> None:
 
 def test_wait_for_any_method_takes_a_predicate_on_the_call(fake: FakeBotAPI) -> None:
     result(fake, "sendMessage", chat_id=USER, text="private")
-    result(fake, "sendChatAction", chat_id=GROUP, action="typing")
+    result(fake, "sendPoll", **poll_params(chat_id=GROUP))
     (call_to_group,) = fake.wait_for(None, predicate=lambda c: c.params.get("chat_id") == GROUP)
-    assert (call_to_group.method, call_to_group.ok) == ("sendChatAction", True)
+    assert (call_to_group.method, call_to_group.ok) == ("sendPoll", True)
     assert [c.params["text"] for c in fake.calls_to(USER)] == ["private"]
 
 

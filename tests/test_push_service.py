@@ -31,8 +31,8 @@ class Recorder:
         self.served.append(push.chat.chat_id)
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 async def test_pushes_in_three_time_zones_arrive_at_their_local_times(repo: SqliteRepository) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 from telegram.error import NetworkError
@@ -11,6 +12,7 @@ from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot.app import BotApiUnreachable, api_host, initialized
+from bot.context import StudyApplication
 from bot.delivery.http import AiohttpRequest, failure_reason
 
 TOKEN = "123456:TEST-TOKEN"
@@ -47,7 +49,7 @@ async def request_error(url: str) -> NetworkError:
 async def test_a_failed_start_up_closes_both_connection_pools() -> None:
     request = AiohttpRequest()
     url = f"http://127.0.0.1:{closed_port()}/bot"
-    application = ApplicationBuilder().token(TOKEN).base_url(url).request(request).build()
+    application = cast(StudyApplication, ApplicationBuilder().token(TOKEN).base_url(url).request(request).build())
     with pytest.raises(BotApiUnreachable):
         async with initialized(application, url):
             pass

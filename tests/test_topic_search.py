@@ -7,11 +7,12 @@ import pytest
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.loader import load_bank
 from bot.content.search import TopicIndex
+from tests.content_cache import parsed_once
 
 
 @pytest.fixture(scope="module")
 def index() -> TopicIndex:
-    return TopicIndex(list(load_bank(DEFAULT_CONTENT_DIR).topics.values()))
+    return TopicIndex(list(parsed_once(load_bank, DEFAULT_CONTENT_DIR).topics.values()))
 
 
 @pytest.mark.parametrize(

@@ -50,9 +50,9 @@ async def test_forget_runs_as_one_transaction_beside_concurrent_claims(repo: Sql
     await repo.upsert_user(7, "Asha", None)
     await repo.create_mock_test(7, 7, None, ["q1"], 60, NOW)
     days = [NOW.date() - dt.timedelta(days=i) for i in range(20)]
-    report, *claims = await asyncio.gather(
-        repo.forget_user(7), *(repo.claim_delivery(10, day, NOW, LEASE) for day in days)
-    )
+    forgetting = asyncio.create_task(repo.forget_user(7))  # started first, then the claims, all at once
+    claims = await asyncio.gather(*(repo.claim_delivery(10, day, NOW, LEASE) for day in days))
+    report = await forgetting
     assert report.tests == 1 and report.profile
     assert all(claims)
     for day in days:

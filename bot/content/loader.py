@@ -19,6 +19,8 @@ from bot.content.models import Fact, MainsPrompt, Question, Source, Topic, Topic
 
 #: Figures older than this get a warning so that someone re-checks them.
 STALE_AFTER = dt.timedelta(days=2 * 365)
+#: libyaml's parser where PyYAML was built with it (the same safe subset, parsing several times faster).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ def check_bank(content_dir: Path, today: dt.date | None = None) -> LoadResult:
 
 def _read_yaml(path: Path, problems: list[Problem]) -> object | None:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: object = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        return data
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         problems.append(Problem(path.name, "-", f"cannot read: {exc}"))
         return None
