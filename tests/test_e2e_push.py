@@ -104,19 +104,39 @@ async def test_settime_changes_when_the_push_is_due(bot: RunningBot) -> None:
     assert (await tick_at(bot, utc(2, 3, 45)))[ASHA] == 1
 
 
-@pytest.mark.parametrize("bad", ["25:00", "9", "nine", "09:60", ""])
+@pytest.mark.parametrize("bad", ["25:00", "nine", "09:60", ""])
 async def test_settime_with_a_bad_time_gets_an_example(bot: RunningBot, bad: str) -> None:
     assert "/settime 07:30" in reply_text(await bot.say(ASHA, f"/settime {bad}"))
 
 
-async def test_timezone_near_miss_offers_buttons_that_set_it(bot: RunningBot) -> None:
-    calls = await bot.say(ASHA, "/timezone Asia/Calcuta")
+@pytest.mark.parametrize(("typed", "expected"), [("7.30", "07:30"), ("7:30 pm", "19:30"), ("0730", "07:30")])
+async def test_settime_takes_the_obvious_forms(bot: RunningBot, typed: str, expected: str) -> None:
+    assert f"<b>{expected}</b>" in reply_text(await bot.say(ASHA, f"/settime {typed}"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"), [("25:00", "not a time of day"), ("0", "at least one day"), ("3 weeks", "Paused until")]
+)
+async def test_settime_and_pause_say_what_was_wrong(bot: RunningBot, typed: str, said: str) -> None:
+    command = "/settime" if ":" in typed else "/pause"
+    assert said in reply_text(await bot.say(ASHA, f"{command} {typed}"))
+
+
+@pytest.mark.parametrize("typed", ["IST", "India", "kolkata", "+05:30", "+5:30", "UTC+5:30", "Asia/Calcuta"])
+async def test_what_indian_users_type_for_their_time_zone_sets_asia_kolkata(bot: RunningBot, typed: str) -> None:
+    reply = reply_text(await bot.say(ASHA, f"/timezone {typed}"))
+    assert "Time zone set to <b>Asia/Kolkata</b>" in reply and f"(from “{typed}”)" in reply
+    chat = await bot.ctx.repo.get_chat(ASHA)
+    assert chat is not None and chat.timezone == "Asia/Kolkata"
+
+
+async def test_an_ambiguous_time_zone_offers_buttons_that_set_it(bot: RunningBot) -> None:
+    calls = await bot.say(ASHA, "/timezone america")
     data = [b["callback_data"] for row in calls[-1].params["reply_markup"]["inline_keyboard"] for b in row]
-    assert any(d in ("tz:Asia/Kolkata", "tz:Asia/Calcutta") for d in data)
-    choice = next(d for d in data if d in ("tz:Asia/Kolkata", "tz:Asia/Calcutta"))
-    bot.fake.press_button(ASHA, ASHA, calls[-1].result["message_id"], choice)
+    assert len(data) > 1 and all(d.startswith("tz:America/") for d in data)
+    bot.fake.press_button(ASHA, ASHA, calls[-1].result["message_id"], data[0])
     replies = await bot.replies(ASHA, len(calls) + 1)
-    assert "Time zone set to <b>Asia/" in text_of(replies[-1])
+    assert "Time zone set to <b>America/" in text_of(replies[-1])
 
 
 async def test_pause_skips_days_and_resume_brings_the_push_back(bot: RunningBot) -> None:

@@ -27,7 +27,8 @@ from bot.render import messages as render
 from bot.render.callbacks import Action
 from bot.render.messages import escape
 from bot.render.texts import t
-from bot.services.chat_settings import MAX_PAUSE_DAYS, find_timezone, parse_days, parse_time
+from bot.services.chat_settings import MAX_PAUSE_DAYS, find_timezone, parse_time
+from bot.services.parsing import read_days, read_time
 from bot.storage.repository import ChatRecord
 
 #: The values of ``set:`` buttons besides ``time:HH:MM``.
@@ -100,9 +101,12 @@ async def unsubscribe(update: Update, context: StudyContext, chat: ChatRecord) -
 
 @admins_only
 async def settime(update: Update, context: StudyContext, chat: ChatRecord) -> None:
-    hhmm = parse_time(argument(context))
+    typed = argument(context)
+    read = read_time(typed)
+    hhmm = read.value
     if hhmm is None:
-        await reply(update, t("settime.usage"))
+        problem = t(read.problem, typed=escape(typed)) + "\n" if typed and read.problem else ""
+        await reply(update, problem + t("settime.usage"))
         return
     ctx = context.app
     await ctx.chat_settings.set_time(chat, hhmm, ctx.now())
@@ -123,21 +127,29 @@ async def timezone(update: Update, context: StudyContext, chat: ChatRecord) -> N
         keyboard = keyboards.timezones(found.suggestions)
         await confirm(update, context, t("timezone.suggest", query=escape(query)), keyboard, CHANNEL_SETTINGS_TTL)
         return
-    await _set_zone(update, context, chat, found.zone)
+    await _set_zone(update, context, chat, found.zone, query if found.guessed else None)
 
 
-async def _set_zone(update: Update, context: StudyContext, chat: ChatRecord, zone: str) -> None:
+async def _set_zone(
+    update: Update, context: StudyContext, chat: ChatRecord, zone: str, read_from: str | None = None
+) -> None:
     ctx = context.app
     await ctx.chat_settings.set_timezone(chat, zone, ctx.now())
     local = ctx.now().astimezone(ZoneInfo(zone)).strftime("%H:%M")
-    await confirm(update, context, t("timezone.done", tz=zone, local=local))
+    if read_from is None:
+        await confirm(update, context, t("timezone.done", tz=zone, local=local))
+    else:
+        await confirm(update, context, t("timezone.done_guess", tz=zone, local=local, query=escape(read_from)))
 
 
 @admins_only
 async def pause(update: Update, context: StudyContext, chat: ChatRecord) -> None:
-    days = parse_days(argument(context))
+    typed = argument(context)
+    read = read_days(typed, MAX_PAUSE_DAYS)
+    days = read.value
     if days is None:
-        await reply(update, t("pause.usage", max=MAX_PAUSE_DAYS))
+        problem = t(read.problem, typed=escape(typed), max=MAX_PAUSE_DAYS) + "\n" if typed and read.problem else ""
+        await reply(update, problem + t("pause.usage", max=MAX_PAUSE_DAYS))
         return
     await _pause(update, context, chat, days)
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.config import parse_hhmm
-from bot.services.parsing import parse_int
+from bot.services.parsing import read_days, read_time
 from bot.services.schedule import Defaults, Schedule
 from bot.storage.repository import ChatRecord, Repository
 
@@ -23,37 +23,104 @@ def _zone_names() -> dict[str, str]:
     return {name.casefold(): name for name in available_timezones() if "/" in name or name == "UTC"}
 
 
+#: Words and abbreviations people type for the zones most users of the bot live in.
+_ZONE_WORDS = {
+    "ist": "Asia/Kolkata",
+    "india": "Asia/Kolkata",
+    "bharat": "Asia/Kolkata",
+    "indian standard time": "Asia/Kolkata",
+    "calcutta": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata",
+    "new delhi": "Asia/Kolkata",
+    "mumbai": "Asia/Kolkata",
+    "bombay": "Asia/Kolkata",
+    "chennai": "Asia/Kolkata",
+    "bengaluru": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "nepal": "Asia/Kathmandu",
+    "npt": "Asia/Kathmandu",
+    "bangladesh": "Asia/Dhaka",
+    "sri lanka": "Asia/Colombo",
+    "pakistan": "Asia/Karachi",
+    "pkt": "Asia/Karachi",
+    "uae": "Asia/Dubai",
+    "gst": "Asia/Dubai",
+    "saudi arabia": "Asia/Riyadh",
+    "qatar": "Asia/Qatar",
+    "uk": "Europe/London",
+    "utc": "UTC",
+    "gmt": "UTC",
+}
+#: UTC offsets that are not whole hours, by the zone that keeps them all year.
+_ODD_OFFSETS = {
+    "+05:30": "Asia/Kolkata",
+    "+05:45": "Asia/Kathmandu",
+    "+06:30": "Asia/Yangon",
+    "+04:30": "Asia/Kabul",
+    "+03:30": "Asia/Tehran",
+    "+09:30": "Australia/Darwin",
+    "-03:30": "America/St_Johns",
+}
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*([0-9]{1,2})(?:[:.]?([0-9]{2}))?$", re.ASCII)
+#: Old names tzdata keeps as links, shown as today's name.
+_CANONICAL = {"Asia/Calcutta": "Asia/Kolkata", "Asia/Katmandu": "Asia/Kathmandu", "Asia/Dacca": "Asia/Dhaka"}
+#: A fuzzy match this good, with no rival as good, is taken as meant.
+_SURE = 90
+
+
 @dataclass(frozen=True)
 class ZoneLookup:
+    #: The zone to set; ``guessed`` when it was read from a nickname, an offset or a near miss.
     zone: str | None
     suggestions: list[str]
+    guessed: bool = False
+
+
+def _offset_zone(folded: str) -> str | None:
+    """``+05:30``, ``+5:30``, ``UTC+5:30``, ``GMT-3`` … as a zone with that offset all year."""
+    match = _OFFSET.match(folded.replace("_", " "))
+    if not match:
+        return None
+    sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    if hours > 14 or minutes >= 60:
+        return None
+    if minutes == 0:
+        # Etc/GMT-5 is UTC+5: the Etc names have the sign the other way round.
+        return "UTC" if hours == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+    return _ODD_OFFSETS.get(f"{sign}{hours:02d}:{minutes:02d}")
 
 
 def find_timezone(query: str) -> ZoneLookup:
-    """An IANA zone by name, case-insensitively; near misses ("kolkata", "Asia/Calcuta") get suggestions."""
+    """An IANA zone by name, nickname (IST, India), offset (+05:30) or a single close match;
+    suggestions only when several zones are about as close."""
     names = _zone_names()
-    folded = query.strip().replace(" ", "_").casefold()
-    if folded in names:
-        return ZoneLookup(names[folded], [])
+    folded = " ".join(query.strip().casefold().split())
+    key = folded.replace(" ", "_")
+    if key in names:
+        return ZoneLookup(names[key], [])
+    if folded in _ZONE_WORDS:
+        return ZoneLookup(_ZONE_WORDS[folded], [], guessed=True)
+    if (by_offset := _offset_zone(folded)) is not None:
+        return ZoneLookup(by_offset, [], guessed=True)
     # A bare city ("kolkata") matches the last part of a zone name.
-    by_city = [name for key, name in names.items() if key.rsplit("/", 1)[-1] == folded]
+    by_city = [name for k, name in names.items() if k.rsplit("/", 1)[-1] == key]
     if len(by_city) == 1:
-        return ZoneLookup(None, by_city)
-    matches = process.extract(folded, list(names), scorer=fuzz.WRatio, limit=3, score_cutoff=70)
+        return ZoneLookup(by_city[0], [], guessed=True)
+    matches = process.extract(key, list(names), scorer=fuzz.WRatio, limit=3, score_cutoff=70)
+    if not by_city and matches and matches[0][1] >= _SURE and (len(matches) == 1 or matches[1][1] < _SURE):
+        zone = names[matches[0][0]]
+        return ZoneLookup(_CANONICAL.get(zone, zone), [], guessed=True)
     return ZoneLookup(None, by_city + [names[m[0]] for m in matches if names[m[0]] not in by_city][:3])
 
 
 def parse_days(text: str) -> int | None:
-    """Days to pause: a whole number from 1 to MAX_PAUSE_DAYS, else None."""
-    return parse_int(text, low=1, high=MAX_PAUSE_DAYS)
+    """Days to pause (``7``, ``3 days``, ``2 weeks``) from 1 to MAX_PAUSE_DAYS, else None."""
+    return read_days(text, MAX_PAUSE_DAYS).value
 
 
 def parse_time(text: str) -> str | None:
-    """``HH:MM`` normalised (``7:30`` -> ``07:30``), or None."""
-    try:
-        return parse_hhmm(text).strftime("%H:%M")
-    except ValueError:
-        return None
+    """A time of day normalised to ``HH:MM`` (``7:30``, ``7.30``, ``0730``, ``7:30 pm`` …), or None."""
+    return read_time(text).value
 
 
 @dataclass(frozen=True)
