@@ -303,8 +303,8 @@ async def test_export_sends_the_answer_history_as_csv(bot: RunningBot) -> None:
     assert uploaded.filename.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(uploaded.content.decode("utf-8-sig"))))
     assert [(r["question"], r["correct"]) for r in rows] == [
-        (right.statements_message(), "yes"),
-        (wrong.statements_message(), "no"),
+        (right.asked(), "yes"),
+        (wrong.asked(), "no"),
     ]
     assert rows[1]["correct_answer"] == wrong.options[wrong.answer] != rows[1]["your_answer"]
     assert dt.datetime.fromisoformat(rows[0]["date"]).utcoffset() == dt.timedelta(hours=5, minutes=30)
@@ -415,3 +415,11 @@ async def test_a_mistakes_button_with_unicode_digits_gets_a_notice_not_a_crash(b
     calls = await bot.press(USER, USER, 1, data)
     assert bot.fake.calls("answerCallbackQuery")[-1]["text"] == t("error.stale_button")
     assert all(c.ok for c in calls)
+
+
+async def test_mistakes_and_the_test_card_show_the_closing_question_of_a_statement_question(bot: RunningBot) -> None:
+    question = next(q for q in sorted(bank().questions.values(), key=lambda q: q.id) if q.statements and q.ask)
+    await quiz_answered(bot, question, USER, correct=False)
+    calls = await bot.say(USER, "/mistakes")
+    page = next(c for c in reversed(calls) if "Mistake 1 of" in str(c.params.get("text", "")))
+    assert escape(question.ask or "") in page.params["text"]

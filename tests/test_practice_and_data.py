@@ -113,7 +113,7 @@ async def test_export_has_a_row_per_answer_with_both_answers(learning: Learning,
     assert rows[1] == [
         minutes(1).astimezone(KOLKATA).isoformat(timespec="seconds"),
         topic,
-        right.statements_message(),
+        right.asked(),
         right.options[right.answer],
         right.options[right.answer],
         "yes",

@@ -160,6 +160,18 @@ class Question(_Item):
         return f"{self.statements_message()}\n{self.split_poll_question()}"
 
     @property
+    def keeps_option_order(self) -> bool:
+        """UPSC prints the codes of statement, assertion–reason, match and chronology questions in a
+        fixed (a)–(d) order, and aspirants drill it: only single-answer and "NOT" questions shuffle."""
+        return self.shape not in (Shape.SINGLE, Shape.NOT)
+
+    def asked(self) -> str:
+        """The whole question as printed: stem, numbered statements and the closing line."""
+        if not self.statements and not self.ask:
+            return self.question
+        return f"{self.statements_message()}\n{self.split_poll_question()}"
+
+    @property
     def full_text(self) -> str:
         """The explanation to show after an answer: the long one when there is one."""
         return self.full_explanation or self.explanation

@@ -93,7 +93,7 @@ def _mistake_text(page: MistakePage, bank: Bank, tz: ZoneInfo, explanation: str)
                 topic=escape(topic.title if topic else q.topic),
                 date=m.answered_at.astimezone(tz).strftime("%d %b %Y"),
             ),
-            escape(q.statements_message()),
+            escape(q.asked()),
             t("mistakes.yours", answer=escape(q.options[m.chosen]))
             + "\n"
             + t("mistakes.correct", answer=escape(q.options[q.answer])),
@@ -147,7 +147,7 @@ def test_result(result: MockTestResult, bank: Bank) -> list[str]:
             return t(
                 "test.missed_item",
                 n=n,
-                question=escape(q.statements_message()),
+                question=escape(q.asked()),
                 chosen=chosen,
                 correct=escape(q.options[q.answer]),
                 explanation=escape(text),

@@ -36,7 +36,7 @@ class MyDataService:
             question = self.bank.questions.get(a.question_id)
             topic = self.bank.topics.get(a.topic_id)
             if question is not None:
-                text = question.statements_message()
+                text = question.asked()
                 yours = _option(question.options, a.chosen_option)
                 right = _option(question.options, a.correct_option)
             else:  # the question has left the bank since: keep the row, say what we know

@@ -83,9 +83,11 @@ class StudyService:
         return chosen
 
     def plan_quiz(self, question: Question) -> QuizPlan:
-        """Shuffle the options; the plan remembers where the correct one went."""
+        """Shuffle the options (unless the shape keeps UPSC's printed order); the plan remembers
+        where the correct one went."""
         order = list(range(len(question.options)))
-        self.rng.shuffle(order)
+        if not question.keeps_option_order:
+            self.rng.shuffle(order)
         split = question.needs_split()
         return QuizPlan(
             question=question,
