@@ -423,3 +423,30 @@ async def test_mistakes_and_the_test_card_show_the_closing_question_of_a_stateme
     calls = await bot.say(USER, "/mistakes")
     page = next(c for c in reversed(calls) if "Mistake 1 of" in str(c.params.get("text", "")))
     assert escape(question.ask or "") in page.params["text"]
+
+
+async def test_mock_test_polls_say_where_you_are_and_a_timeout_is_announced(bot: RunningBot) -> None:
+    bot.fake.send_text(USER, "/test iom basics")
+    for n in range(1, 4):
+        poll_id, poll = await next_poll(bot, USER, n)
+        intro = [str(c.params.get("text", "")) for c in bot.fake.calls_to(USER) if c.method == "sendMessage"][-1]
+        assert poll["poll"]["question"].startswith(f"Q{n}/10 ") or f"Q{n}/10 ·" in intro
+        if n < 3:
+            bot.fake.answer_poll(poll_id, USER, poll["correct_option_ids"])
+    await bot.settle()
+    bot.clock.advance(seconds=SECONDS_PER_QUESTION + CLOSE_GRACE.total_seconds())
+    assert await expire_tests(bot.application.bot, bot.ctx) == 1
+    await wait(bot, "sendMessage", USER, has_text("Time's up for Q3/10"))
+    await next_poll(bot, USER, 4)
+
+
+async def test_giving_up_a_test_after_some_answers_shows_the_score_so_far(bot: RunningBot) -> None:
+    bot.fake.send_text(USER, "/test iom basics")
+    for n in (1, 2, 3):
+        poll_id, poll = await next_poll(bot, USER, n)
+        choice = wrong_option(poll) if n == 3 else poll["correct_option_ids"][0]
+        bot.fake.answer_poll(poll_id, USER, [choice])
+    await next_poll(bot, USER, 4)
+    bot.fake.send_text(USER, "/test stop")
+    (done,) = await wait(bot, "sendMessage", USER, has_text("given up after 3 of 10"))
+    assert "<b>2</b> correct, <b>1</b> wrong" in done.params["text"] and "<b>3.34</b>" in done.params["text"]

@@ -113,6 +113,7 @@ async def send_test_step(bot: Bot, ctx: AppContext, step: MockTestStep) -> None:
             purpose="test",
             requested_by=test.user_id,
             open_period=test.open_period,
+            label=t("test.label", n=step.position + 1, size=test.size),
         )
     except TelegramError:
         # Without its question the test could never move on again: end it rather than leave it hanging.
@@ -126,6 +127,8 @@ async def expire_tests(bot: Bot, ctx: AppContext) -> int:
     steps = await ctx.learning.tests.expire_due(ctx.now())
     for step in steps:
         try:
+            # The question that ran out is the one before this step's.
+            await _say(bot, step.test.chat_id, t("test.time_up", n=step.position, size=step.test.size))
             await send_test_step(bot, ctx, step)
         except TelegramError as exc:
             log.warning("mock test %s: could not send the next step: %s", step.test.test_id, exc)

@@ -60,14 +60,15 @@ async def send_quiz(
     requested_by: int | None = None,
     open_period: int | None = None,
     attempts: int = 1,
+    label: str | None = None,
 ) -> tuple[PollRecord, QuizPlan]:
     """Send a native quiz poll (with its statements first when they do not fit) and register it.
 
     Each of the two calls is retried on its own, so a failed poll never repeats the statements.
     """
-    plan = ctx.study.plan_quiz(question)
+    plan = ctx.study.plan_quiz(question, label)
     if plan.intro is not None:
-        intro = render.statements_intro(question, ctx.bank)
+        intro = render.quiz_intro(plan, ctx.bank)
         await with_retries(lambda: bot.send_message(chat_id, intro), attempts)
     message = await with_retries(
         lambda: bot.send_poll(

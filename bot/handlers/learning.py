@@ -31,6 +31,7 @@ from bot.render import learning as render_learning
 from bot.render.callbacks import ALL, Action
 from bot.render.texts import t
 from bot.services.parsing import parse_int
+from bot.services.scoring import format_marks
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,25 @@ async def _test_button(update: Update, context: StudyContext, query: CallbackQue
 async def _quit_test(update: Update, context: StudyContext, user_id: int) -> None:
     ctx = context.app
     given_up = await ctx.learning.tests.abandon(user_id, ctx.now())
-    await reply(update, t("test.abandoned") if given_up else t("test.none_running"))
+    if given_up is None:
+        await reply(update, t("test.none_running"))
+        return
+    partial = await ctx.learning.tests.result(given_up.test_id)
+    answered = partial.correct + partial.wrong if partial else 0
+    if partial is None or not answered:
+        await reply(update, t("test.abandoned"))
+        return
+    await reply(
+        update,
+        t(
+            "test.abandoned_partial",
+            answered=answered,
+            size=given_up.size,
+            correct=partial.correct,
+            wrong=partial.wrong,
+            score=format_marks(partial.score),
+        ),
+    )
 
 
 async def _mains_button(update: Update, context: StudyContext, query: CallbackQuery, value: str) -> bool:

@@ -18,6 +18,7 @@ from bot.services.groups import Leaderboard, RankedRow
 from bot.services.scoring import format_marks
 from bot.services.scoring import sparkline as make_sparkline
 from bot.services.stats import UserStats
+from bot.services.study import QuizPlan
 from bot.storage.repository import PollSummary
 
 
@@ -45,10 +46,14 @@ def fact(item: Fact, bank: Bank, lang: str = "en") -> str:
     )
 
 
-def statements_intro(question: Question, bank: Bank, lang: str = "en") -> str:
-    """The message sent before a poll whose statements do not fit in it."""
-    topic = bank.topics[question.topic]
-    return t("quiz.statements_header", lang, topic=escape(topic.title)) + "\n\n" + escape(question.statements_message())
+def quiz_intro(plan: QuizPlan, bank: Bank, lang: str = "en") -> str:
+    """The message sent before a poll whose statements (or label) do not fit in it."""
+    question = plan.question
+    topic = escape(bank.topics[question.topic].title)
+    header = t("quiz.statements_header", lang, topic=f"{escape(plan.label)} · {topic}" if plan.label else topic)
+    if plan.intro == plan.label:  # only the label had no room in the poll
+        return header
+    return header + "\n\n" + escape(question.statements_message())
 
 
 def full_explanation(question: Question, bank: Bank, lang: str = "en") -> str:

@@ -183,7 +183,13 @@ EN: dict[str, str] = {
     "test.all_topics": "all topics",
     "test.busy": "You already have a mock test running (question {n} of {size}). Answer it — or give it up:",
     "button.test_quit": "🏳 Give up the test",
+    "test.label": "Q{n}/{size}",
+    "test.time_up": "⏱ Time's up for Q{n}/{size}: it counts as unanswered (0 marks).",
     "test.abandoned": "Test given up. Start another with /test.",
+    "test.abandoned_partial": (
+        "Test given up after {answered} of {size} questions: <b>{correct}</b> correct, <b>{wrong}</b> wrong — "
+        "score <b>{score}</b>. Start another with /test."
+    ),
     "test.none_running": "No test is running. Start one with /test.",
     "test.result": (
         "📝 <b>Mock test result</b> — {topic}\n\n"

@@ -9,6 +9,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from telegram.constants import PollLimit
+
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question
 from bot.content.search import SearchResult, TopicIndex
@@ -30,6 +32,8 @@ class QuizPlan:
     order: tuple[int, ...]
     correct: int
     explanation: str
+    #: "Q3/10" in a mock test or a group session.
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,21 +86,30 @@ class StudyService:
         await self.repo.mark_seen(chat_id, kind, scope, chosen, now)
         return chosen
 
-    def plan_quiz(self, question: Question) -> QuizPlan:
+    def plan_quiz(self, question: Question, label: str | None = None) -> QuizPlan:
         """Shuffle the options (unless the shape keeps UPSC's printed order); the plan remembers
-        where the correct one went."""
+        where the correct one went. ``label`` ("Q3/10") goes in front of the poll's question, or
+        in front of the statements sent before it when the poll has no room for it."""
         order = list(range(len(question.options)))
         if not question.keeps_option_order:
             self.rng.shuffle(order)
         split = question.needs_split()
+        poll_question = question.poll_question(split)
+        if label is not None and len(f"{label} {poll_question}") > PollLimit.MAX_QUESTION_LENGTH and not split:
+            # The label does not fit: the statements (if any) go first, and the label with them.
+            split = bool(question.statements)
+            poll_question = question.poll_question(split)
+        labelled = f"{label} {poll_question}" if label is not None else poll_question
+        fits = len(labelled) <= PollLimit.MAX_QUESTION_LENGTH
         return QuizPlan(
             question=question,
-            intro=question.statements_message() if split else None,
-            poll_question=question.poll_question(split),
+            intro=question.statements_message() if split else (label if label and not fits else None),
+            poll_question=labelled if fits else poll_question,
             options=[question.options[i] for i in order],
             order=tuple(order),
             correct=order.index(question.answer),
             explanation=question.explanation,
+            label=label,
         )
 
     async def register_poll(
