@@ -450,3 +450,20 @@ async def test_giving_up_a_test_after_some_answers_shows_the_score_so_far(bot: R
     bot.fake.send_text(USER, "/test stop")
     (done,) = await wait(bot, "sendMessage", USER, has_text("given up after 3 of 10"))
     assert "<b>2</b> correct, <b>1</b> wrong" in done.params["text"] and "<b>3.34</b>" in done.params["text"]
+
+
+async def test_after_a_quiz_answer_the_next_question_is_one_tap_away(bot: RunningBot) -> None:
+    (question,) = plain(1)
+    await quiz_answered(bot, question, USER, correct=True)
+    (prompt,) = await wait(bot, "sendMessage", USER, has_text("Ready for the next one?"))
+    assert [b["callback_data"] for b in buttons(prompt.params)] == [f"quiz:{question.topic}", "quiz:*"]
+    polls_before = len(polls_in(bot, USER))
+    await bot.press(USER, USER, prompt.result["message_id"], f"quiz:{question.topic}")
+    assert len(polls_in(bot, USER)) == polls_before + 1
+
+
+async def test_a_group_answer_brings_no_next_question_prompt(bot: RunningBot) -> None:
+    (question,) = plain(1)
+    await quiz_answered(bot, question, USER, correct=True, chat_id=GROUP)
+    assert not any("Ready for the next one?" in str(c.params) for c in bot.fake.calls_to(GROUP))
+    assert not any("Ready for the next one?" in str(c.params) for c in bot.fake.calls_to(USER))

@@ -40,7 +40,13 @@ async def after_answer(bot: Bot, ctx: AppContext, outcome: AnswerOutcome) -> Non
     await ctx.learning.review.record(outcome.user_id, outcome.question.id, outcome.is_correct, now)
     poll = outcome.poll
     # In a private chat the chat's id is the user's; a mock test keeps its explanations for the end.
-    if poll.chat_id == outcome.user_id and outcome.question.full_explanation and poll.purpose != "test":
+    private = poll.chat_id == outcome.user_id
+    if private and poll.purpose in ("quiz", "push"):
+        # No dead end: the full explanation (when there is one) and the next question, one tap away.
+        question = outcome.question
+        text = render_learning.full_explanation(question, ctx.bank) if question.full_explanation else t("quiz.next")
+        await _say(bot, poll.chat_id, text, keyboards.next_question(ctx.bank.topics[question.topic]))
+    elif private and outcome.question.full_explanation and poll.purpose == "review":
         await _say(bot, poll.chat_id, render_learning.full_explanation(outcome.question, ctx.bank))
     if poll.purpose == "review":
         await continue_review(bot, ctx, outcome)

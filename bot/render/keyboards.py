@@ -47,6 +47,18 @@ def topic_actions(topic_id: str, lang: str = "en") -> InlineKeyboardMarkup:
     )
 
 
+def next_question(topic: Topic) -> InlineKeyboardMarkup:
+    """After an answer in a private chat: another question on the same topic, or on any."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t("button.next_same", title=topic.title[:BUTTON_TITLE]), callbacks.quiz(topic.id)),
+                _button(t("button.next_any"), callbacks.quiz(callbacks.ALL)),
+            ]
+        ]
+    )
+
+
 def settings(chat: ChatRecord) -> InlineKeyboardMarkup:
     """(Un)subscribe, pause or resume, and a few push times."""
     first = (
