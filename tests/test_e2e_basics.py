@@ -130,7 +130,7 @@ async def test_a_poll_answer_changes_stats(bot: RunningBot) -> None:
     bot.fake.answer_poll(poll["id"], USER, [poll["correct_option_ids"][0]])
     text = last_text(await bot.say(USER, "/stats"))
     assert "Answered: <b>1</b>" in text and "Correct: <b>1</b>" in text and "Accuracy: <b>100%</b>" in text
-    assert "Streak: <b>1</b>" in text
+    assert "Streak: <b>1 day</b>" in text
 
 
 async def test_a_wrong_answer_counts_as_answered_but_not_correct(bot: RunningBot) -> None:

@@ -96,7 +96,7 @@ async def test_a_review_session_brings_back_missed_questions_one_at_a_time(bot: 
     bot.clock.advance(minutes=11)
 
     bot.fake.send_text(USER, "/review")
-    await wait(bot, "sendMessage", USER, has_text("<b>2</b> question(s) due for review"))
+    await wait(bot, "sendMessage", USER, has_text("<b>2 questions</b> due for review"))
     poll_id, poll = await next_poll(bot, USER, polls_before + 1)
     bot.fake.answer_poll(poll_id, USER, poll["correct_option_ids"])
     poll_id, poll = await next_poll(bot, USER, polls_before + 2)
@@ -133,7 +133,7 @@ async def test_the_daily_push_says_how_many_questions_are_due(bot: RunningBot) -
     bot.clock.set(START.replace(hour=2, minute=31))  # 08:01 in India, past the default push time
     report = await bot.push_tick()
     assert report.sent == 1
-    await wait(bot, "sendMessage", USER, has_text("1 question(s) due for review — /review"))
+    await wait(bot, "sendMessage", USER, has_text("1 question due for review — /review"))
 
 
 # --- answers and long texts ------------------------------------------------------------------------
@@ -269,7 +269,7 @@ async def test_stats_show_upsc_score_weakest_topics_and_a_sparkline_without_matp
     bot.fake.send_text(USER, "/stats")
     (stats,) = await wait(bot, "sendMessage", USER, has_text("Your progress"))
     text = stats.params["text"]
-    assert "UPSC score: <b>1.34</b>" in text and "<b>67</b> per 100 questions" in text
+    assert "UPSC score: <b>1.34</b>" in text and "a per-100 figure comes after 10 answers" in text
     assert "Last 14 days: <code>·············█</code>" in text
     assert [b["callback_data"] for b in buttons(stats.params)] == ["wk:colombo-process"]
     assert bot.fake.calls("sendPhoto", USER) == []
@@ -308,7 +308,7 @@ async def test_export_sends_the_answer_history_as_csv(bot: RunningBot) -> None:
     ]
     assert rows[1]["correct_answer"] == wrong.options[wrong.answer] != rows[1]["your_answer"]
     assert dt.datetime.fromisoformat(rows[0]["date"]).utcoffset() == dt.timedelta(hours=5, minutes=30)
-    assert "2 answer(s)" in document.params["caption"]
+    assert "2 answers." in document.params["caption"]
 
 
 async def test_forget_asks_first_then_deletes_only_that_users_data(bot: RunningBot) -> None:
@@ -326,7 +326,7 @@ async def test_forget_asks_first_then_deletes_only_that_users_data(bot: RunningB
     assert [b["callback_data"] for b in buttons(confirm.params)] == ["fg:yes", "fg:no"]
     bot.fake.press_button(USER, USER, confirm.result["message_id"], "fg:yes")
     (done,) = await wait(bot, "editMessageText", USER, has_text("Deleted"))
-    assert "2 answer(s), 1 review card(s), 0 mock test(s), your chat settings, your name" in done.params["text"]
+    assert "2 answers, 1 review card, 0 mock tests, your chat settings, your name" in done.params["text"]
 
     assert await repo.user_answers(USER) == [] and await repo.count_cards(USER) == 0
     assert await repo.get_chat(USER) is None

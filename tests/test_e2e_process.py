@@ -86,6 +86,8 @@ async def test_answers_survive_a_restart_of_the_process(fake_api: FakeBotAPI, tm
         fake_api.send_text(USER, "/quiz")
         poll = (await fake_api.wait_for_async("sendPoll"))[-1].result["poll"]
         fake_api.answer_poll(poll["id"], USER, [poll["correct_option_ids"][0]])
+        # The answer is followed by the next-question buttons: wait for them before asking more.
+        await fake_api.wait_for_async("sendMessage", lambda c: "quiz:" in str(c.params.get("reply_markup")))
         assert "Answered: <b>1</b>" in await say(fake_api, "/stats")
     fake_api.clear()
     async with bot_process(fake_api, tmp_path, logs):

@@ -142,7 +142,7 @@ async def test_an_ambiguous_time_zone_offers_buttons_that_set_it(bot: RunningBot
 async def test_pause_skips_days_and_resume_brings_the_push_back(bot: RunningBot) -> None:
     await bot.say(ASHA, "/subscribe")
     reply = reply_text(await bot.say(ASHA, "/pause 2"))
-    assert "Paused until" in reply and "03 Mar 2026" in reply
+    assert "Paused until <b>Tue 3 Mar 2026</b>" in reply
     assert (await tick_at(bot, utc(2, 3, 0)))[ASHA] == 0
     assert (await tick_at(bot, utc(3, 3, 0)))[ASHA] == 0
     assert (await tick_at(bot, utc(4, 3, 0)))[ASHA] == 1
@@ -230,3 +230,24 @@ async def test_a_server_error_for_one_chat_does_not_stop_the_others(bot: Running
     counts = await tick_at(bot, utc(2, 3, 0))
     assert counts == {ASHA: 1, BEN: 0, CARLA: 1}
     assert (await tick_at(bot, utc(2, 3, 1)))[BEN] == 1
+
+
+async def test_a_chat_chooses_five_quiz_questions_per_push_in_settings(bot: RunningBot) -> None:
+    await bot.say(ASHA, "/subscribe")
+    calls = await bot.say(ASHA, "/settings")
+    menu = calls[-1]
+    labels = [b["text"] for row in menu.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert "✓ 08:00" in labels and "✓ 1 question" in labels
+    await bot.press(ASHA, ASHA, menu.result["message_id"], "set:size:5")
+    assert "Quiz per push: <b>5 questions</b>" in text_of(bot.fake.calls_to(ASHA)[-1])
+    assert (await tick_at(bot, utc(2, 2, 30)))[ASHA] == 5
+    questions = [p["question"] for p in bot.fake.calls("sendPoll", ASHA)]
+    assert len(set(questions)) == 5 and questions[0].startswith("Q1/5")
+    assert (await tick_at(bot, utc(2, 2, 31)))[ASHA] == 5  # the ledger: once a day
+
+
+async def test_a_push_size_that_is_not_offered_changes_nothing(bot: RunningBot) -> None:
+    calls = await bot.say(ASHA, "/settings")
+    await bot.press(ASHA, ASHA, calls[-1].result["message_id"], "set:size:7")
+    chat = await bot.ctx.repo.get_chat(ASHA)
+    assert chat is not None and chat.push_size == 1

@@ -15,6 +15,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.context import AppContext
 from bot.delivery.sender import SEND_ATTEMPTS, send_quiz, with_retries
 from bot.render import messages as render
+from bot.render.texts import t
 from bot.services.push import ChatGone, ChatMoved, Deliver, DuePush, TryLater
 
 #: BadRequest descriptions that mean the chat is gone for good.
@@ -69,10 +70,20 @@ async def daily_view(ctx: AppContext, push: DuePush) -> render.DailyPush:
 async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
     chat = push.chat
     view = await daily_view(ctx, push)
-    question = await ctx.study.next_question(chat.chat_id, chat.push_topic, ctx.now())
+    # The chat's push size: 1, 5 or 10 questions, each the next of the no-repeat rotation.
+    questions = [await ctx.study.next_question(chat.chat_id, chat.push_topic, ctx.now()) for _ in range(chat.push_size)]
     text = render.daily_push(view, ctx.bank)
     await with_retries(lambda: bot.send_message(chat.chat_id, text), SEND_ATTEMPTS)
-    if question is not None:
+    chosen = [q for q in questions if q is not None]
+    for n, question in enumerate(chosen, 1):
+        label = t("test.label", n=n, size=len(chosen)) if len(chosen) > 1 else None
         await send_quiz(
-            bot, ctx, chat.chat_id, question, anonymous=chat.is_channel, purpose="push", attempts=SEND_ATTEMPTS
+            bot,
+            ctx,
+            chat.chat_id,
+            question,
+            anonymous=chat.is_channel,
+            purpose="push",
+            attempts=SEND_ATTEMPTS,
+            label=label,
         )

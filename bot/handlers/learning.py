@@ -29,7 +29,7 @@ from bot.handlers.support import (
 from bot.render import callbacks, keyboards
 from bot.render import learning as render_learning
 from bot.render.callbacks import ALL, Action
-from bot.render.texts import t
+from bot.render.texts import t, tn
 from bot.services.parsing import parse_int
 from bot.services.scoring import format_marks
 
@@ -99,7 +99,7 @@ async def export(update: Update, context: StudyContext) -> None:
         chat.id,
         result.content,
         filename=result.filename,
-        caption=t("export.caption", count=result.rows, tz=tz.key),
+        caption=t("export.caption", count=tn("count.answer", result.rows), tz=tz.key),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import StudyContext
 from bot.delivery.push import make_deliver
@@ -27,8 +27,8 @@ from bot.render import messages as render
 from bot.render.callbacks import Action
 from bot.render.messages import escape
 from bot.render.texts import t
-from bot.services.chat_settings import MAX_PAUSE_DAYS, find_timezone, parse_time
-from bot.services.parsing import read_days, read_time
+from bot.services.chat_settings import MAX_PAUSE_DAYS, PUSH_SIZES, find_timezone, parse_time
+from bot.services.parsing import parse_int, read_days, read_time
 from bot.storage.repository import ChatRecord
 
 #: The values of ``set:`` buttons besides ``time:HH:MM``.
@@ -157,7 +157,7 @@ async def pause(update: Update, context: StudyContext, chat: ChatRecord) -> None
 async def _pause(update: Update, context: StudyContext, chat: ChatRecord, days: int) -> None:
     ctx = context.app
     until = await ctx.chat_settings.pause(chat, days, ctx.now())
-    await confirm(update, context, t("pause.done", date=until.strftime("%a %d %b %Y")))
+    await confirm(update, context, t("pause.done", date=render.day_text(until)))
 
 
 @admins_only
@@ -179,7 +179,13 @@ async def show_settings(update: Update, context: StudyContext) -> None:
     record = await ctx.chat_settings.get(chat.id) if chat else None
     if record is None:
         return
-    await confirm(update, context, settings_text(context, record), keyboards.settings(record), CHANNEL_SETTINGS_TTL)
+    keyboard = settings_keyboard(context, record)
+    await confirm(update, context, settings_text(context, record), keyboard, CHANNEL_SETTINGS_TTL)
+
+
+def settings_keyboard(context: StudyContext, chat: ChatRecord) -> InlineKeyboardMarkup:
+    ctx = context.app
+    return keyboards.settings(chat, ctx.chat_settings.resolve(chat, ctx.now()).push_time)
 
 
 def settings_text(context: StudyContext, chat: ChatRecord) -> str:
@@ -208,9 +214,7 @@ async def on_settings_button(update: Update, context: StudyContext, chat: ChatRe
         await _set_zone(update, context, chat, value)
     elif pressed.action == Action.SUBSCRIBE and (value in ctx.bank.topics or value == callbacks.ALL):
         await _subscribe(update, context, chat, value)
-    elif pressed.action == Action.SETTING and (
-        value in ("sub", "unsub", "pause7", "resume") or value.startswith("time:")
-    ):
+    elif pressed.action == Action.SETTING and (value in SETTING_VALUES or value.startswith(("time:", "size:"))):
         await _apply_setting(update, context, chat, value)
         fresh = await ctx.chat_settings.get(chat.chat_id)
         if fresh is None:
@@ -218,7 +222,7 @@ async def on_settings_button(update: Update, context: StudyContext, chat: ChatRe
         if chat.is_channel:
             await confirm(update, context, settings_text(context, fresh))
         elif fresh != chat:  # a choice already set changes nothing, and Telegram refuses such an edit
-            await edit(query, settings_text(context, fresh), keyboards.settings(fresh))
+            await edit(query, settings_text(context, fresh), settings_keyboard(context, fresh))
     else:
         await reply(update, t("error.stale_button"))
 
@@ -234,5 +238,9 @@ async def _apply_setting(update: Update, context: StudyContext, chat: ChatRecord
         await service.pause(chat, 7, context.app.now())
     elif value == "resume":
         await service.resume(chat.chat_id)
+    elif value.startswith("size:"):
+        size = parse_int(value.removeprefix("size:"))
+        if size in PUSH_SIZES:
+            await service.set_push_size(chat.chat_id, size)
     elif (hhmm := parse_time(value.removeprefix("time:"))) is not None:
         await service.set_time(chat, hhmm, context.app.now())

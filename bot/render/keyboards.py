@@ -9,7 +9,8 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.content.models import Topic
 from bot.render import callbacks
-from bot.render.texts import t
+from bot.render.texts import t, tn
+from bot.services.chat_settings import PUSH_SIZES
 from bot.services.stats import TopicStats
 from bot.storage.repository import ChatRecord
 
@@ -59,8 +60,9 @@ def next_question(topic: Topic) -> InlineKeyboardMarkup:
     )
 
 
-def settings(chat: ChatRecord) -> InlineKeyboardMarkup:
-    """(Un)subscribe, pause or resume, and a few push times."""
+def settings(chat: ChatRecord, push_time: str) -> InlineKeyboardMarkup:
+    """(Un)subscribe, pause or resume, a few push times and the push's size; the current
+    time and size are ticked."""
     first = (
         _button(t("button.unsubscribe"), callbacks.setting("unsub"))
         if chat.subscribed
@@ -71,8 +73,16 @@ def settings(chat: ChatRecord) -> InlineKeyboardMarkup:
         if chat.paused_until
         else _button(t("button.pause_week"), callbacks.setting("pause7"))
     )
-    times = [_button(h, callbacks.setting(f"time:{h}")) for h in SETTINGS_TIMES]
-    return InlineKeyboardMarkup([[first, second], times])
+    times = [_button(_ticked(h, h == push_time), callbacks.setting(f"time:{h}")) for h in SETTINGS_TIMES]
+    sizes = [
+        _button(_ticked(tn("count.question", n), n == chat.push_size), callbacks.setting(f"size:{n}"))
+        for n in PUSH_SIZES
+    ]
+    return InlineKeyboardMarkup([[first, second], times, sizes])
+
+
+def _ticked(label: str, current: bool) -> str:
+    return f"✓ {label}" if current else label
 
 
 def timezones(zones: Sequence[str]) -> InlineKeyboardMarkup:

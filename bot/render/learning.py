@@ -14,8 +14,8 @@ from telegram.constants import MessageLimit
 
 from bot.content.loader import Bank
 from bot.content.models import MainsPrompt, Question
-from bot.render.messages import escape
-from bot.render.texts import t
+from bot.render.messages import day_text, escape, moment_text
+from bot.render.texts import t, tn
 from bot.services.mock_test import MockTestResult
 from bot.services.practice import MistakePage
 from bot.services.review import SESSION_SIZE, ReviewTurn
@@ -27,7 +27,7 @@ MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)
 
 def when(moment: dt.datetime, tz: ZoneInfo) -> str:
     """A time as the chat reads it: ``Tue 03 Mar, 14:20 (Asia/Kolkata)``."""
-    return f"{moment.astimezone(tz).strftime('%a %d %b, %H:%M')} ({tz.key})"
+    return f"{moment_text(moment.astimezone(tz))} ({tz.key})"
 
 
 def fit(build: Callable[[str], str], text: str, limit: int = MAX_MESSAGE) -> str:
@@ -60,7 +60,7 @@ def chunks(paragraphs: list[str], limit: int = MAX_MESSAGE) -> list[str]:
 def review_start(turn: ReviewTurn) -> str:
     """The line before a session's first question."""
     limit = t("review.limit", size=SESSION_SIZE) if turn.due > SESSION_SIZE else ""
-    return t("review.start", due=turn.due, limit=limit)
+    return t("review.start", due=tn("count.question", turn.due), limit=limit)
 
 
 def review_idle(turn: ReviewTurn, tz: ZoneInfo) -> str:
@@ -91,7 +91,7 @@ def _mistake_text(page: MistakePage, bank: Bank, tz: ZoneInfo, explanation: str)
                 n=page.index + 1,
                 total=page.total,
                 topic=escape(topic.title if topic else q.topic),
-                date=m.answered_at.astimezone(tz).strftime("%d %b %Y"),
+                date=day_text(m.answered_at.astimezone(tz).date()),
             ),
             escape(q.asked()),
             t("mistakes.yours", answer=escape(q.options[m.chosen]))
@@ -182,9 +182,9 @@ def forget_done(report: ForgetReport) -> str:
     """What /forget deleted."""
     return t(
         "forget.done",
-        answers=report.answers,
-        cards=report.cards,
-        tests=report.tests,
+        answers=tn("count.answer", report.answers),
+        cards=tn("count.card", report.cards),
+        tests=tn("count.test", report.tests),
         settings=t("forget.settings") if report.chat_settings else "",
         profile=t("forget.profile") if report.profile else "",
     )

@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question, Topic
-from bot.render.texts import t
+from bot.render.texts import t, tn
 from bot.services.chat_settings import PushSettings
 from bot.services.groups import Leaderboard, RankedRow
 from bot.services.scoring import format_marks
@@ -20,6 +20,19 @@ from bot.services.scoring import sparkline as make_sparkline
 from bot.services.stats import UserStats
 from bot.services.study import QuizPlan
 from bot.storage.repository import PollSummary
+
+#: /stats shows a per-100 score only once it means something.
+MIN_ANSWERS_PER_100 = 10
+
+
+def day_text(day: dt.date) -> str:
+    """The one way dates read: ``Fri 4 Dec 2026``."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """The one way a time on a day reads: ``Fri 4 Dec, 08:00``."""
+    return f"{moment:%a} {moment.day} {moment:%b, %H:%M}"
 
 
 def escape(text: str) -> str:
@@ -98,11 +111,14 @@ def stats(result: UserStats, where: str, lang: str = "en", *, sparkline: bool = 
             answered=result.answered,
             correct=result.correct,
             accuracy=result.accuracy,
-            streak=result.streak,
+            streak=tn("count.day", result.streak, lang),
             best=result.best_streak,
         ),
     ]
-    score = t("stats.score", lang, score=format_marks(result.score), per100=format_marks(result.score_per_100))
+    if result.answered >= MIN_ANSWERS_PER_100:
+        score = t("stats.score", lang, score=format_marks(result.score), per100=f"{result.score_per_100:.2f}")
+    else:
+        score = t("stats.score_early", lang, score=format_marks(result.score), n=MIN_ANSWERS_PER_100)
     if sparkline and result.activity:
         score += "\n" + t("stats.activity", lang, spark=make_sparkline([count for _, count in result.activity]))
     parts.append(score)
@@ -163,13 +179,13 @@ def help_text(commands: list[tuple[str, str]]) -> str:
 
 def when_next(moment: dt.datetime | None) -> str:
     """The next push, as /settings and /resume show it."""
-    return moment.strftime("%a %d %b, %H:%M") if moment is not None else t("settings.none")
+    return moment_text(moment) if moment is not None else t("settings.none")
 
 
 def settings(resolved: PushSettings, topic_title: str | None) -> str:
     """/settings: every setting of the chat, resolved against the operator's defaults."""
     paused = (
-        t("settings.paused_until", date=resolved.paused_until.isoformat())
+        t("settings.paused_until", date=day_text(resolved.paused_until))
         if resolved.paused_until
         else t("settings.not_paused")
     )
@@ -181,6 +197,7 @@ def settings(resolved: PushSettings, topic_title: str | None) -> str:
         topic=escape(topic_title) if topic_title else t("settings.all_topics"),
         paused=paused,
         next=when_next(resolved.next_push),
+        size=tn("count.question", resolved.push_size),
     )
     return t("settings.header") + "\n\n" + body
 
@@ -203,7 +220,8 @@ class DailyPush:
 
 def daily_push(view: DailyPush, bank: Bank) -> str:
     """The daily message: header, yesterday's result (groups), a late notice, the fact, a footer."""
-    parts = [t("push.header", date=escape(view.local_date.strftime("%A %d %B")))]
+    day = view.local_date
+    parts = [t("push.header", date=f"{day:%A} {day.day} {day:%B}")]
     if view.yesterday is not None:
         parts.append(group_summary(view.yesterday, bank))
     if view.late_since is not None:
@@ -213,9 +231,9 @@ def daily_push(view: DailyPush, bank: Bank) -> str:
     if view.kind == "group":
         parts.append(t("push.group_nudge"))
     elif view.kind == "private":
-        line = t("push.streak", days=view.streak) if view.streak else t("push.nudge")
+        line = t("push.streak", days=tn("count.day", view.streak)) if view.streak else t("push.nudge")
         if view.due_reviews:
-            line += "\n" + t("push.review_due", count=view.due_reviews)
+            line += "\n" + t("push.review_due", count=tn("count.question", view.due_reviews))
         parts.append(line)
     return "\n\n".join(parts)
 

@@ -73,7 +73,7 @@ EN: dict[str, str] = {
     "stats.where_group": "in <b>{title}</b>",
     "stats.summary": (
         "Answered: <b>{answered}</b>\nCorrect: <b>{correct}</b>\nAccuracy: <b>{accuracy}%</b>\n"
-        "Streak: <b>{streak}</b> day(s) (best {best})"
+        "Streak: <b>{streak}</b> (best {best})"
     ),
     "stats.topic_line": "• {title}: {correct}/{answered} ({accuracy}%)",
     "stats.by_topic": "<b>By topic</b>",
@@ -102,13 +102,13 @@ EN: dict[str, str] = {
     "timezone.suggest": "I don't know the time zone “{query}”. Did you mean one of these?",
     "timezone.unknown": "I don't know the time zone “{query}”. Try a name like <code>Asia/Kolkata</code>.",
     "pause.usage": "Send how many days to pause, from 1 to {max}, for example <code>/pause 7</code> or <code>/pause 2 weeks</code>.",
-    "pause.done": "⏸ Paused until <b>{date}</b> (inclusive). /resume restarts it sooner.",
+    "pause.done": "⏸ Paused until <b>{date}</b>; the push comes back the day after. /resume restarts it sooner.",
     "resume.done": "▶️ Resumed. Next push: {next}.",
     "resume.not_paused": "The daily push is not paused.",
     "settings.header": "⚙️ <b>Daily push settings</b>",
     "settings.body": (
         "Subscribed: <b>{subscribed}</b>\nTime: <b>{time}</b>\nTime zone: <b>{tz}</b>\nTopic: <b>{topic}</b>\n"
-        "Paused: <b>{paused}</b>\nNext push: <b>{next}</b>"
+        "Quiz per push: <b>{size}</b>\nPaused: <b>{paused}</b>\nNext push: <b>{next}</b>"
     ),
     "settings.all_topics": "all topics",
     "settings.yes": "yes",
@@ -125,7 +125,7 @@ EN: dict[str, str] = {
     # --- the daily push itself --------------------------------------------------------------------
     "push.header": "☀️ <b>Your daily study — {date}</b>",
     "push.late": "⏰ Sorry, this is late — it was due at {time}.",
-    "push.streak": "🔥 Streak: {days} day(s). Answer today's quiz to keep it going!",
+    "push.streak": "🔥 Streak: {days}. Answer today's quiz to keep it going!",
     "push.nudge": "🎯 Answer today's quiz to start a streak!",
     "push.group_nudge": "🎯 Everyone: answer today's quiz — /leaderboard shows who's ahead.",
     # --- groups and channels ---------------------------------------------------------------------
@@ -163,13 +163,13 @@ EN: dict[str, str] = {
         "Nothing to review yet. Answer a few /quiz questions — the ones you miss come back here at the right moment."
     ),
     "review.nothing_due": "✅ Nothing due for review right now. Next review: <b>{when}</b>.",
-    "review.start": "🔁 <b>{due}</b> question(s) due for review. Here they come, one at a time{limit}.",
+    "review.start": "🔁 <b>{due}</b> due for review. Here they come, one at a time{limit}.",
     "review.limit": " (up to {size} this session)",
     "review.more_due": "Session done: {correct}/{answered} correct. <b>{due}</b> more due — /review to go on.",
     "review.all_done": "🎉 All done: {correct}/{answered} correct. Next review on <b>{when}</b>.",
     "review.all_done_later": "🎉 All done: {correct}/{answered} correct.",
     "button.review_more": "🔁 Continue review",
-    "push.review_due": "🔁 {count} question(s) due for review — /review",
+    "push.review_due": "🔁 {count} due for review — /review",
     # mistakes
     "mistakes.none": "No mistakes on record — every answer right so far. Keep going with /quiz or /test!",
     "mistakes.page": "❌ <b>Mistake {n} of {total}</b> — {topic} ({date})",
@@ -216,7 +216,7 @@ EN: dict[str, str] = {
     "button.key_points": "🔑 Model answer key points",
     "button.another_prompt": "✍️ Another prompt",
     # your data
-    "export.caption": "📄 Your answer history: {count} answer(s). Times are in {tz}.",
+    "export.caption": "📄 Your answer history: {count}. Times are in {tz}.",
     "export.empty": "You have no answers on record yet, so there is nothing to export.",
     "forget.confirm": (
         "⚠️ <b>Delete everything I store about you?</b>\n"
@@ -226,7 +226,7 @@ EN: dict[str, str] = {
     "button.forget_yes": "🗑 Yes, delete everything",
     "button.forget_no": "Cancel",
     "forget.done": (
-        "🗑 Deleted: {answers} answer(s), {cards} review card(s), {tests} mock test(s){settings}{profile}.\n"
+        "🗑 Deleted: {answers}, {cards}, {tests}{settings}{profile}.\n"
         "Nothing about you is stored any more; send /start whenever you want to begin again."
     ),
     "forget.settings": ", your chat settings",
@@ -234,12 +234,24 @@ EN: dict[str, str] = {
     "forget.cancelled": "Cancelled — nothing was deleted.",
     # /stats additions
     "stats.score": "UPSC score: <b>{score}</b> (+2 right, −0.66 wrong) — <b>{per100}</b> per 100 questions",
+    "stats.score_early": "UPSC score: <b>{score}</b> (+2 right, −0.66 wrong) — a per-100 figure comes after {n} answers",
     "stats.activity": "Last 14 days: <code>{spark}</code>",
     "stats.weakest": "<b>Weakest topics</b> — tap one to practise:",
     "stats.weak_line": "• {title}: {accuracy}% of {answered}",
     "stats.chart_caption": "📈 Your answers per day, last 14 days",
     "stats.chart_title": "Answers per day, last 14 days",
     "button.practise": "🎯 {title}",
+    # --- counted things: .one for 1, .other for the rest (English's plural rule) -------------------
+    "count.day.one": "{n} day",
+    "count.day.other": "{n} days",
+    "count.question.one": "{n} question",
+    "count.question.other": "{n} questions",
+    "count.answer.one": "{n} answer",
+    "count.answer.other": "{n} answers",
+    "count.card.one": "{n} review card",
+    "count.card.other": "{n} review cards",
+    "count.test.one": "{n} mock test",
+    "count.test.other": "{n} mock tests",
     # --- errors and bad input -------------------------------------------------------------------
     "error.unknown_command": "I don't know that command. Send /help to see what I can do.",
     "error.text": "I answer commands — send /help to see them, or /quiz for a question.",
@@ -251,6 +263,11 @@ EN: dict[str, str] = {
 
 #: One table per language; a Hindi table goes here as "hi" and falls back to English per key.
 _TABLES: dict[str, dict[str, str]] = {"en": EN}
+
+
+def tn(key: str, n: int, lang: str = "en") -> str:
+    """``n`` of a counted thing: ``tn("count.day", 1)`` is "1 day", ``tn("count.day", 3)`` "3 days"."""
+    return t(f"{key}.one" if n == 1 else f"{key}.other", lang, n=n)
 
 
 def t(key: str, lang: str = "en", /, **values: object) -> str:

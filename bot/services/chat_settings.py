@@ -15,6 +15,8 @@ from bot.services.schedule import Defaults, Schedule
 from bot.storage.repository import ChatRecord, Repository
 
 MAX_PAUSE_DAYS = 365
+#: How many quiz questions a daily push may carry (UPSC channels post 5–10 a day).
+PUSH_SIZES = (1, 5, 10)
 
 
 @cache
@@ -134,6 +136,7 @@ class PushSettings:
     topic_id: str | None
     paused_until: dt.date | None
     next_push: dt.datetime | None
+    push_size: int = 1
 
 
 class ChatSettingsService:
@@ -160,6 +163,7 @@ class ChatSettingsService:
             topic_id=chat.push_topic,
             paused_until=chat.paused_until,
             next_push=next_push,
+            push_size=chat.push_size,
         )
 
     def schedule(self, chat: ChatRecord, now: dt.datetime) -> Schedule:
@@ -193,6 +197,12 @@ class ChatSettingsService:
     async def deactivate(self, chat_id: int) -> None:
         """The chat blocked or removed the bot: nothing is sent to it until it comes back."""
         await self.set_active(chat_id, False)
+
+    async def set_push_size(self, chat_id: int, size: int) -> None:
+        """Quiz questions per daily push: one of PUSH_SIZES."""
+        if size not in PUSH_SIZES:
+            raise ValueError(f"push size {size} is not one of {PUSH_SIZES}")
+        await self.repo.update_chat(chat_id, push_size=size)
 
     async def unsubscribe(self, chat_id: int) -> None:
         await self.repo.update_chat(chat_id, subscribed=False)

@@ -25,6 +25,8 @@ class ChatRecord:
     active: bool = True
     paused_until: dt.date | None = None
     language: str = "en"
+    #: Quiz questions per daily push.
+    push_size: int = 1
 
     @property
     def is_channel(self) -> bool:

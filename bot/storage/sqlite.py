@@ -20,7 +20,7 @@ from bot.storage.sql_base import SqlBase, from_row, parse_ts, ts
 MAX_ATTEMPTS = 5
 #: Columns of ``chats`` that update_chat may set (names are never taken from input).
 _CHAT_SETTINGS = frozenset(
-    {"timezone", "push_time", "push_topic", "subscribed", "active", "paused_until", "language", "title"}
+    {"timezone", "push_time", "push_topic", "push_size", "subscribed", "active", "paused_until", "language", "title"}
 )
 
 
