@@ -219,7 +219,9 @@ async def test_a_mock_test_with_an_unanswered_question_ends_with_a_result_card(b
     (missed,) = await wait(bot, "sendMessage", USER, has_text("The ones you missed"))
     assert "<b>Q3.</b>" in missed.params["text"] and "— (no answer)" in missed.params["text"]
     assert "<b>Q5.</b>" in missed.params["text"]
-    assert [b["callback_data"] for b in buttons(missed.params)] == ["ts:go:iom-basics"]
+    assert [b.get("callback_data") for b in buttons(missed.params)] == ["ts:go:iom-basics", None]
+    share = buttons(missed.params)[1]["url"]
+    assert share.startswith("https://t.me/share/url?") and "15.34%2F20" in share
 
 
 async def test_only_one_mock_test_at_a_time(bot: RunningBot) -> None:
@@ -271,7 +273,7 @@ async def test_stats_show_upsc_score_weakest_topics_and_a_sparkline_without_matp
     text = stats.params["text"]
     assert "UPSC score: <b>1.34</b>" in text and "a per-100 figure comes after 10 answers" in text
     assert "Last 14 days: <code>·············█</code>" in text
-    assert [b["callback_data"] for b in buttons(stats.params)] == ["wk:colombo-process"]
+    assert [b.get("callback_data") for b in buttons(stats.params)] == ["wk:colombo-process", None]
     assert bot.fake.calls("sendPhoto", USER) == []
 
     bot.fake.press_button(USER, USER, stats.result["message_id"], "wk:colombo-process")
@@ -467,3 +469,13 @@ async def test_a_group_answer_brings_no_next_question_prompt(bot: RunningBot) ->
     await quiz_answered(bot, question, USER, correct=True, chat_id=GROUP)
     assert not any("Ready for the next one?" in str(c.params) for c in bot.fake.calls_to(GROUP))
     assert not any("Ready for the next one?" in str(c.params) for c in bot.fake.calls_to(USER))
+
+
+async def test_stats_offer_a_share_button_once_there_are_answers(bot: RunningBot) -> None:
+    (question,) = plain(1)
+    assert not any("url" in b for b in buttons((await bot.say(USER, "/stats"))[-1].params))
+    await quiz_answered(bot, question, USER, correct=True)
+    calls = await bot.say(USER, "/stats")
+    stats = next(c for c in reversed(calls) if "Your progress" in str(c.params.get("text", "")))
+    (share,) = [b["url"] for b in buttons(stats.params) if "url" in b]
+    assert share.startswith("https://t.me/share/url?") and "100%25+right" in share

@@ -18,6 +18,7 @@ from bot.render import keyboards
 from bot.render import learning as render_learning
 from bot.render.texts import t
 from bot.services.mock_test import MockTestStep
+from bot.services.scoring import format_marks
 from bot.services.study import AnswerOutcome
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,19 @@ async def send_test_step(bot: Bot, ctx: AppContext, step: MockTestStep) -> None:
     """The test's next question (its clock starts when it is sent), or its result card."""
     test = step.test
     if step.result is not None:
-        messages = render_learning.test_result(step.result, ctx.bank)
-        again = keyboards.test_again(test.topic_id)
+        result = step.result
+        messages = render_learning.test_result(result, ctx.bank)
+        share = None
+        if bot.username:
+            text = t(
+                "share.test",
+                score=format_marks(result.score),
+                max=format_marks(result.max_score),
+                correct=result.correct,
+                wrong=result.wrong,
+            )
+            share = keyboards.share_button(bot.username, text)
+        again = keyboards.test_again(test.topic_id, share)
         for i, text in enumerate(messages):
             await _say(bot, test.chat_id, text, again if i == len(messages) - 1 else None)
         return

@@ -31,7 +31,11 @@ async def stats(update: Update, context: StudyContext) -> None:
     where = t("stats.where_private") if is_private(chat) else t("stats.where_group", title=escape(chat.title or ""))
     # The 14-day chart is an image when matplotlib (the "charts" extra) is installed, else a sparkline.
     chart = await charts.activity_png(result.activity, t("stats.chart_title")) if result.answered else None
-    await reply(update, render.stats(result, where, sparkline=chart is None), keyboards.practise(result.weakest))
+    buttons = keyboards.practise(result.weakest)
+    if result.answered and context.bot.username:
+        share = t("share.stats", answered=result.answered, accuracy=result.accuracy)
+        buttons = keyboards.with_share(buttons, keyboards.share_button(context.bot.username, share))
+    await reply(update, render.stats(result, where, sparkline=chart is None), buttons)
     if chart is not None:
         await context.bot.send_photo(chat.id, chart, caption=t("stats.chart_caption"))
 

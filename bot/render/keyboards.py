@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from urllib.parse import urlencode
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
@@ -148,6 +149,21 @@ def test_quit() -> InlineKeyboardMarkup:
     return _one(t("button.test_quit"), callbacks.test_quit())
 
 
-def test_again(topic_id: str | None) -> InlineKeyboardMarkup:
-    """Under a result card: another test on the same scope."""
-    return _one(t("button.test_again"), callbacks.test_start(topic_id or callbacks.ALL))
+def test_again(topic_id: str | None, share: InlineKeyboardButton | None = None) -> InlineKeyboardMarkup:
+    """Under a result card: another test on the same scope, and passing the result on."""
+    again = _button(t("button.test_again"), callbacks.test_start(topic_id or callbacks.ALL))
+    return InlineKeyboardMarkup([[again], [share]] if share else [[again]])
+
+
+def share_button(bot_username: str, text: str) -> InlineKeyboardButton:
+    """Telegram's own share sheet with ``text`` and a link to the bot: no inline mode needed."""
+    link = create_deep_linked_url(bot_username, "shared")
+    return InlineKeyboardButton(
+        t("button.share"), url=f"https://t.me/share/url?{urlencode({'url': link, 'text': text})}"
+    )
+
+
+def with_share(keyboard: InlineKeyboardMarkup | None, share: InlineKeyboardButton) -> InlineKeyboardMarkup:
+    """``keyboard`` with a share button as its last row."""
+    rows = [list(row) for row in keyboard.inline_keyboard] if keyboard else []
+    return InlineKeyboardMarkup([*rows, [share]])
