@@ -150,7 +150,7 @@ async def test_a_non_admin_cannot_press_settings_buttons(bot: RunningBot) -> Non
 async def test_group_cooldown_answers_once_then_stays_quiet(bot: RunningBot) -> None:
     await group_quiz(bot)
     notice = reply_text(await bot.say(GROUP, "/quiz", user_id=BEN))
-    assert "next quiz is possible in 30 s" in notice
+    assert "One quiz every 30 s in this group — the next in 30 s." in notice
     before = len(bot.fake.calls_to(GROUP))
     bot.fake.send_text(GROUP, "/quiz", user_id=ASHA)
     await bot.say(GROUP, "/help", user_id=ASHA)
@@ -233,7 +233,7 @@ async def test_quiz_buttons_in_a_group_respect_the_cooldown(bot: RunningBot) -> 
     facts = [c for c in bot.fake.calls_to(GROUP) if c.method == "sendMessage" and "Source" in str(c.params)]
     assert len(facts) == 1
     toasts = [c["text"] for c in bot.fake.calls("answerCallbackQuery") if c.get("text")]
-    assert len(toasts) == 4 and all("possible in" in x for x in toasts)
+    assert len(toasts) == 4 and all("the next in" in x for x in toasts)
 
 
 def _job_context(bot: RunningBot) -> Any:

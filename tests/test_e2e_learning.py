@@ -479,3 +479,16 @@ async def test_stats_offer_a_share_button_once_there_are_answers(bot: RunningBot
     stats = next(c for c in reversed(calls) if "Your progress" in str(c.params.get("text", "")))
     (share,) = [b["url"] for b in buttons(stats.params) if "url" in b]
     assert share.startswith("https://t.me/share/url?") and "100%25+right" in share
+
+
+async def test_forget_confirmed_twice_deletes_once_and_records_nothing_again(bot: RunningBot) -> None:
+    (question,) = plain(1)
+    await quiz_answered(bot, question, USER, correct=True)
+    bot.fake.send_text(USER, "/forget")
+    (confirm,) = await wait(bot, "sendMessage", USER, has_text("Delete everything I store about you?"))
+    await bot.press(USER, USER, confirm.result["message_id"], "fg:yes")
+    await bot.press(USER, USER, confirm.result["message_id"], "fg:yes")
+    edits = [c["text"] for c in bot.fake.calls("editMessageText", USER)]
+    assert "Deleted" in edits[0] and "already" in edits[-1]
+    assert await bot.ctx.repo.user_answers(USER) == []
+    assert await bot.ctx.repo._one("SELECT 1 FROM users WHERE user_id = ?", (USER,)) is None

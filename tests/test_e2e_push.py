@@ -251,3 +251,13 @@ async def test_a_push_size_that_is_not_offered_changes_nothing(bot: RunningBot) 
     await bot.press(ASHA, ASHA, calls[-1].result["message_id"], "set:size:7")
     chat = await bot.ctx.repo.get_chat(ASHA)
     assert chat is not None and chat.push_size == 1
+
+
+async def test_a_forged_time_zone_button_gets_a_toast_and_changes_nothing(bot: RunningBot) -> None:
+    calls = await bot.say(ASHA, "/settings")
+    before = len(bot.fake.calls("sendMessage", ASHA))
+    await bot.press(ASHA, ASHA, calls[-1].result["message_id"], "tz:Mars/Olympus")
+    assert bot.fake.calls("answerCallbackQuery")[-1]["text"] == "That button has expired. Send the command again."
+    assert len(bot.fake.calls("sendMessage", ASHA)) == before
+    chat = await bot.ctx.repo.get_chat(ASHA)
+    assert chat is not None and chat.timezone is None

@@ -268,6 +268,9 @@ async def _forget_button(update: Update, context: StudyContext, query: CallbackQ
         await edit(query, t("forget.cancelled"), None)
         return True
     report = await context.app.learning.data.forget(query.from_user.id)
+    if report.nothing:
+        await edit(query, t("forget.nothing"), None)  # pressed twice: it was all gone already
+        return True
     log.info("forgot user %s at their request", query.from_user.id)
     await edit(query, render_learning.forget_done(report), None)
     return True

@@ -203,18 +203,24 @@ async def on_settings_button(update: Update, context: StudyContext, chat: ChatRe
         return
     ctx = context.app
     pressed = callbacks.decode(query.data)
+    value = pressed.value if pressed else ""
+    valid = pressed is not None and (
+        (pressed.action == Action.TIMEZONE and find_timezone(value).zone == value)
+        or (pressed.action == Action.SUBSCRIBE and (value in ctx.bank.topics or value == callbacks.ALL))
+        or (pressed.action == Action.SETTING and (value in SETTING_VALUES or value.startswith(("time:", "size:"))))
+    )
+    if pressed is None or not valid:
+        await query.answer(t("error.stale_button"))  # a toast: a forged or stale press writes nothing
+        return
     await query.answer()
     if chat.is_channel:
         # A channel's settings keyboard is gone once used: its subscribers see only the outcome.
         await delete_pressed(query)
-    value = pressed.value if pressed else ""
-    if pressed is None:
-        await reply(update, t("error.stale_button"))
-    elif pressed.action == Action.TIMEZONE and find_timezone(value).zone == value:
+    if pressed.action == Action.TIMEZONE:
         await _set_zone(update, context, chat, value)
-    elif pressed.action == Action.SUBSCRIBE and (value in ctx.bank.topics or value == callbacks.ALL):
+    elif pressed.action == Action.SUBSCRIBE:
         await _subscribe(update, context, chat, value)
-    elif pressed.action == Action.SETTING and (value in SETTING_VALUES or value.startswith(("time:", "size:"))):
+    else:
         await _apply_setting(update, context, chat, value)
         fresh = await ctx.chat_settings.get(chat.chat_id)
         if fresh is None:
@@ -223,8 +229,6 @@ async def on_settings_button(update: Update, context: StudyContext, chat: ChatRe
             await confirm(update, context, settings_text(context, fresh))
         elif fresh != chat:  # a choice already set changes nothing, and Telegram refuses such an edit
             await edit(query, settings_text(context, fresh), settings_keyboard(context, fresh))
-    else:
-        await reply(update, t("error.stale_button"))
 
 
 async def _apply_setting(update: Update, context: StudyContext, chat: ChatRecord, value: str) -> None:

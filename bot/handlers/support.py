@@ -50,6 +50,8 @@ async def remember(update: Update, context: StudyContext) -> None:
     chats = context.app.chat_settings
     chat = update.effective_chat
     message = update.effective_message
+    if update.callback_query is not None and update.callback_query.data == callbacks.forget(True):
+        return  # "delete everything" must not record the one who asks for it again
     # The group that says it became a supergroup is gone: its row moves, it is not made anew.
     if chat is not None and not (message is not None and message.migrate_to_chat_id):
         await chats.record_chat(chat.id, chat.type, chat.title or chat.full_name, chat.username)
@@ -126,7 +128,7 @@ async def within_cooldown(update: Update, context: StudyContext, action: str) ->
     allowed, left, tell = ctx.cooldown.check(chat.id, action, ctx.now())
     if allowed:
         return False
-    notice = t("group.cooldown", what=t(f"group.cooldown_{action}"), seconds=left)
+    notice = t("group.cooldown", what=t(f"group.cooldown_{action}"), every=ctx.cooldown.seconds, seconds=left)
     if update.callback_query is not None:
         await update.callback_query.answer(notice)
     elif tell:

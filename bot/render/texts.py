@@ -138,7 +138,7 @@ EN: dict[str, str] = {
         "• /leaderboard — who's ahead this week\n"
         "• Admins: /subscribe for a daily fact and quiz, /settings to adjust it."
     ),
-    "group.cooldown": "⏳ Easy — the next {what} is possible in {seconds} s.",
+    "group.cooldown": "⏳ One {what} every {every} s in this group — the next in {seconds} s.",
     "group.cooldown_quiz": "quiz",
     "group.cooldown_fact": "fact",
     "group.only": "/leaderboard works in group chats. Add me to your study group to compete!",
@@ -235,6 +235,7 @@ EN: dict[str, str] = {
     "forget.settings": ", your chat settings",
     "forget.profile": ", your name",
     "forget.cancelled": "Cancelled — nothing was deleted.",
+    "forget.nothing": "Nothing is stored about you — it was all deleted already.",
     # /stats additions
     "stats.score": "UPSC score: <b>{score}</b> (+2 right, −0.66 wrong) — <b>{per100}</b> per 100 questions",
     "stats.score_early": "UPSC score: <b>{score}</b> (+2 right, −0.66 wrong) — a per-100 figure comes after {n} answers",

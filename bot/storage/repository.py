@@ -182,6 +182,11 @@ class ForgetReport:
     chat_settings: bool
     profile: bool
 
+    @property
+    def nothing(self) -> bool:
+        """True when there was nothing to delete (the confirmation pressed a second time)."""
+        return not (self.answers or self.cards or self.tests or self.chat_settings or self.profile)
+
 
 class LearningRepository(Protocol):
     """Spaced repetition, mistakes, mock tests, export and forget."""
