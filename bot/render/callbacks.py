@@ -15,8 +15,10 @@ from functools import partial
 
 from telegram.constants import InlineKeyboardButtonLimit
 
-#: "Any topic" in a topic-valued datum.
-ALL = "*"
+from bot.services.study import ALL_TOPICS
+
+#: "Any topic" in a topic-valued datum: the rotation's own word for it.
+ALL = ALL_TOPICS
 #: What a topic button does when pressed: the datum for a topic id.
 Encoder = Callable[[str], str]
 
