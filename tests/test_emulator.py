@@ -1,4 +1,4 @@
-"""Specification of the local fake Telegram Bot API (tests/fakebot/).
+"""Specification of the Bot API emulator (bot/emulator/): what it answers, and the errors Telegram gives.
 
 Most tests talk to the fake over HTTP with httpx, encoding parameters the way PTB does (form data,
 non-strings JSON-encoded); a few drive a real ``telegram.Bot`` / ``Application`` against it.
@@ -18,7 +18,7 @@ import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from tests.fakebot import FakeBotAPI
+from bot.emulator import FakeBotAPI
 
 USER = 42
 GROUP = -1001234567890
