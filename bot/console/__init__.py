@@ -11,10 +11,13 @@ Telegram. The console has its own database, so trying it never touches a deploym
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import os
 import signal
 import sys
 import threading
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,26 +35,36 @@ DEFAULT_DB = Path("data/console.sqlite3")
 EMULATOR_BASE_URL = "http://console.invalid/bot"
 
 
-def console_settings(db_path: Path) -> Settings:
+def console_settings(db_path: Path, **overrides: object) -> Settings:
     """The operator's settings (CONTENT_DIR, TIMEZONE … from the environment or .env), with the
-    emulator's token and the console's own database."""
+    emulator's token and the console's own database (``overrides`` as for load_settings)."""
     return load_settings(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=EMULATOR_BASE_URL,
         DATABASE_PATH=str(db_path),
+        **overrides,
     )
 
 
-async def run_console(settings: Settings, stdin: TextIO, out: TextIO) -> None:
-    """Read lines until ``:quit`` or end of input, printing the chat as it goes."""
-    interactive = stdin.isatty()
-    ansi = out.isatty()
+@asynccontextmanager
+async def open_console(
+    settings: Settings,
+    out: TextIO,
+    *,
+    ansi: bool = False,
+    start: dt.datetime | None = None,
+    wall: Callable[[], dt.datetime] | None = None,
+) -> AsyncIterator[Console]:
+    """The bot running against the in-process emulator, and the console on it, until the block ends.
+
+    ``start`` is the console clock's first time (default: now); ``wall``, when given, is followed
+    between lines (a terminal session: time passes while the user reads).
+    """
     emulator = FakeBotAPI(token=TOKEN, bot_username=BOT_USERNAME).attach()
     emulator.add_private_chat(USER_ID, USER_NAME, username=USER_NAME.lower())
-    clock = ManualClock(SystemClock().now())
+    clock = ManualClock(start or SystemClock().now())
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    started: asyncio.Future[StudyApplication] = loop.create_future()
+    started: asyncio.Future[StudyApplication] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(
         serve(
             settings,
@@ -65,35 +78,37 @@ async def run_console(settings: Settings, stdin: TextIO, out: TextIO) -> None:
     either: list[asyncio.Future[Any]] = [task, started]
     await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
     if not started.done():
+        emulator.detach()
         task.result()  # raises what stopped the bot (an invalid bank, say)
-        return
+        raise RuntimeError("the bot stopped before it was ready")
     try:
-        console = Console(
-            emulator,
-            started.result(),
-            clock,
-            out,
-            ansi=ansi,
-            media_dir=settings.database_path.parent / "console-media",
-            wall=SystemClock().now if interactive else None,
-        )
-        out.write(t("console.banner", db=settings.database_path) + "\n\n")
-        reader = LineReader(stdin, prompt=f"{USER_NAME} › " if interactive else None)
-        with suppress(NotImplementedError):  # Ctrl-C ends the console like :quit
-            loop.add_signal_handler(signal.SIGINT, reader.interrupt)
-        while (line := await reader.next()) is not None:
-            if not interactive:
-                console.echo(line)
-            if not await console.handle(line):
-                break
-        out.write(t("console.bye", db=settings.database_path) + "\n")
-        out.flush()
+        media_dir = settings.database_path.parent / "console-media"
+        yield Console(emulator, started.result(), clock, out, ansi=ansi, media_dir=media_dir, wall=wall)
     finally:
-        with suppress(NotImplementedError):
-            loop.remove_signal_handler(signal.SIGINT)
         emulator.detach()  # the pending long poll returns at once
         stop.set()
         await task
+
+
+async def run_console(settings: Settings, stdin: TextIO, out: TextIO) -> None:
+    """Read lines until ``:quit`` or the end of input, printing the chat as it goes."""
+    interactive = stdin.isatty()
+    wall = SystemClock().now if interactive else None
+    async with open_console(settings, out, ansi=out.isatty() and "NO_COLOR" not in os.environ, wall=wall) as console:
+        out.write(t("console.banner", db=settings.database_path) + "\n\n")
+        reader = LineReader(stdin, prompt=f"{USER_NAME} › " if interactive else None)
+        loop = asyncio.get_running_loop()
+        with suppress(NotImplementedError, RuntimeError):  # Ctrl-C ends the console like :quit
+            loop.add_signal_handler(signal.SIGINT, reader.interrupt)
+        try:
+            while (line := await reader.next()) is not None:
+                if not await (console.handle(line) if interactive else console.feed(line)):
+                    break
+        finally:
+            with suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGINT)
+        out.write(t("console.bye", db=settings.database_path) + "\n")
+        out.flush()
 
 
 class LineReader:
@@ -135,4 +150,7 @@ class LineReader:
 def main(db_path: Path | None) -> None:
     """Entry point of ``python -m bot console``; raises what the CLI turns into exit codes."""
     settings = console_settings(db_path or DEFAULT_DB)
+    if sys.stdin.isatty():
+        with suppress(ImportError):
+            import readline  # noqa: F401  (line editing and history for input())
     asyncio.run(run_console(settings, sys.stdin, sys.stdout))

@@ -103,6 +103,11 @@ class Console:
 
     # ------------------------------------------------------------------------- input
 
+    async def feed(self, line: str) -> bool:
+        """A line of piped input: shown in the transcript (no terminal echoes it), then handled."""
+        self.echo(line)
+        return await self.handle(line)
+
     async def handle(self, line: str) -> bool:
         """One line of input; False when the console should end."""
         line = line.strip()
