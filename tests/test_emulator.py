@@ -728,6 +728,7 @@ async def test_in_process_transport_answers_as_the_http_server_does() -> None:
                 await bot.send_message(78, "nobody there")
             await bot.send_document(77, b"a,b\n1,2\n", filename="export.csv")
             poll = await bot.send_poll(77, "Q?", ["x", "y"], is_anonymous=False, type="quiz", correct_option_ids=[1])
+            assert poll.poll is not None
             emulator.answer_poll(poll.poll.id, 77, [0])
             updates = await bot.get_updates(timeout=0)
             assert [u.poll_answer.option_ids for u in updates if u.poll_answer] == [(0,)]
