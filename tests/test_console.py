@@ -164,6 +164,16 @@ async def test_a_group_leaderboard_with_two_members(console: Transcript) -> None
     assert set(console.latest_poll(GROUP_ID)["voters"]) == {USER_ID, 50_002}
 
 
+async def test_a_personal_command_in_the_group_opens_the_private_chat_by_its_link(console: Transcript) -> None:
+    await console.feed(":group")
+    asked = await console.feed("/review")
+    assert re.search(r"^\[a\] .+ ↗$", asked, re.MULTILINE), asked
+    opened = await console.feed("a")
+    assert t("console.in_chat", title=t("console.private_title")) in opened
+    assert "Asha › /start review" in opened
+    assert "Nothing to review yet" in opened
+
+
 async def test_tomorrow_makes_a_missed_question_due_for_review(console: Transcript) -> None:
     await console.feed("/quiz")
     await console.answer(right=False)
@@ -275,3 +285,41 @@ def test_piped_console_command_prints_the_transcript_and_exits_0(tmp_path: Path)
     assert "\x1b[" not in out
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data" / "studybot.sqlite3").exists()
+
+
+async def test_content_dir_shows_an_authors_own_bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.console import console_settings
+    from tests.test_content_validation import fact, question, topic, write_bank
+
+    own = question(question="Which year did the author's own question name?", options=["1951", "1989"])
+    root = write_bank(tmp_path / "bank", {"t1.yaml": {"topic": topic(), "facts": [fact()], "questions": [own]}})
+    monkeypatch.setenv("CONTENT_DIR", str(root))
+    out = io.StringIO()
+    async with open_console(console_settings(tmp_path / "c.sqlite3", _env_file=None), out, start=START) as session:
+        for line in ("/quiz", "1", "/fact"):
+            assert await session.feed(line)
+    shown = out.getvalue()
+    assert "📊 Quiz: Which year did the author's own question name?" in shown
+    assert option_line(shown, t("console.correct_mark")).strip().startswith("1) 1951")
+    assert "IOM was established in 1951." in shown
+
+
+def test_an_invalid_bank_stops_the_console_with_its_problems_and_exit_3(tmp_path: Path) -> None:
+    from tests.test_content_validation import fact, question, topic, write_bank
+
+    broken = question(answer=5)
+    root = write_bank(tmp_path / "bank", {"t1.yaml": {"topic": topic(), "facts": [fact()], "questions": [broken]}})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.update(PYTHONPATH=str(REPO_ROOT), CONTENT_DIR=str(root))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--db", str(tmp_path / "c.sqlite3")],
+        input="/quiz\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "the content bank has problems" in result.stderr and "t1-q01" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -245,8 +245,9 @@ class Console:
             return
         # A link into the bot's private chat: Telegram opens it and sends /start with the payload.
         self.chat, self.speaker = self.private, USER_ID
-        self._heading(self.private)
-        await self._send(f"/start {deep_link.group(1)}")
+        start = f"/start {deep_link.group(1)}"
+        self.echo(start)
+        await self._send(start)
 
     # ------------------------------------------------------------------ jobs and time
 
