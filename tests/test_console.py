@@ -208,6 +208,16 @@ async def test_bad_input_gets_a_clear_line(console: Transcript) -> None:
     assert t("console.bad_option", count=4) in await console.feed("9")
 
 
+async def test_a_send_telegram_would_refuse_is_shown_with_its_reason(console: Transcript) -> None:
+    """A content author sees what Telegram would say (the bot then apologises, as it does on Telegram)."""
+    reason = "Bad Request: poll question length must not exceed 300"
+    console.console.emulator.fail_next("sendPoll", error_code=400, description=reason)
+    shown = await console.feed("/quiz")
+    assert t("console.refused", method="sendPoll", description=reason) in shown
+    assert "📊 Quiz: " not in shown
+    assert t("error.generic") in shown
+
+
 async def test_stats_chart_is_saved_where_the_line_says(console: Transcript) -> None:
     pytest.importorskip("matplotlib")
     await console.feed("/quiz")

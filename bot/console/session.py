@@ -282,15 +282,19 @@ class Console:
 
     async def _settle(self, update: dict[str, Any]) -> None:
         """Wait until the bot has finished with ``update`` and whatever it set going, then print."""
-        async with asyncio.timeout(LINE_TIMEOUT_S):
-            await self._wait_for(int(update["update_id"]))
-            # A probe behind it: every update enqueued before has been handed to the processor.
-            self._probes += 1
-            probe = self.emulator.push_update({"poll": {**_PROBE, "id": f"console-probe-{self._probes}"}})
-            await self._wait_for(int(probe["update_id"]))
-            processor = self.application.update_processor
-            if isinstance(processor, PerChatUpdateProcessor):
-                await processor.join()
+        try:
+            async with asyncio.timeout(LINE_TIMEOUT_S):
+                await self._wait_for(int(update["update_id"]))
+                # A probe behind it: every update enqueued before has been handed to the processor.
+                self._probes += 1
+                probe = self.emulator.push_update({"poll": {**_PROBE, "id": f"console-probe-{self._probes}"}})
+                await self._wait_for(int(probe["update_id"]))
+                processor = self.application.update_processor
+                if isinstance(processor, PerChatUpdateProcessor):
+                    await processor.join()
+        except TimeoutError:
+            # What it sends later is printed after a later line; the console goes on.
+            self._say(t("console.busy", seconds=int(LINE_TIMEOUT_S)))
         await self._flush()
 
     async def _wait_for(self, update_id: int) -> None:

@@ -279,6 +279,7 @@ EN: dict[str, str] = {
     "console.correct_mark": "✓ correct",
     "console.chosen_mark": "← your answer",
     "console.explanation": "💡 {text}",
+    "console.busy": "(the bot is still busy after {seconds} s; what it sends will show after your next line)",
     "console.bye": "Bye. Your console chats are kept in {db}.",
 }
 
