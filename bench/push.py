@@ -1,6 +1,6 @@
 """Daily-push benchmark: ``python bench/push.py --chats N`` (a benchmark, not a test).
 
-One run measures, against the local fake Bot API (tests/fakebot/) with N subscribed private chats:
+One run measures, against the local fake Bot API (bot/emulator/) with N subscribed private chats:
 
 * a baseline: the fake server's raw capacity, a plain aiohttp client sending the same number of
   messages (one sendMessage and one sendPoll per chat, 32 chats at a time, like the push);
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
     from bot.context import AppContext
-    from tests.fakebot import FakeBotAPI
+    from bot.emulator import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH-TOKEN"
@@ -362,8 +362,8 @@ def run_parent(args: argparse.Namespace) -> int:
     _import_root()
     import telegram
 
+    from bot.emulator import FakeBotAPI
     from bot.services.push import CONCURRENCY
-    from tests.fakebot import FakeBotAPI
 
     chats = args.chats
     small = min(args.small_chats, chats)

@@ -21,6 +21,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, rejected_token
@@ -101,12 +102,19 @@ def rate_limiter(per_second: float) -> AIORateLimiter:
 DEFAULTS = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
 
 
-def build_application(ctx: AppContext) -> StudyApplication:
+#: Makes the transport of the bot's Bot API calls (called twice: PTB keeps one for getUpdates).
+RequestFactory = Callable[[], BaseRequest]
+
+
+def build_application(ctx: AppContext, request: RequestFactory | None = None) -> StudyApplication:
+    """The Application with every handler; ``request`` replaces the network (the console's emulator)."""
     settings = ctx.settings
     bot = StudyBot(
         settings.token,
         base_url=settings.telegram_api_base_url,
-        request=AiohttpRequest(),
+        request=request() if request is not None else AiohttpRequest(),
+        # None: PTB's own httpx request for long polling.
+        get_updates_request=request() if request is not None else None,
         defaults=DEFAULTS,
         rate_limiter=rate_limiter(settings.push_rate_per_second),
     )
@@ -181,13 +189,15 @@ async def serve(
     *,
     with_jobs: bool = True,
     ready: Callable[[StudyApplication], None] | None = None,
+    request: RequestFactory | None = None,
 ) -> None:
     """Run until ``stop`` is set: migrations, content, command menus, then long polling.
 
-    ``ready`` is called once the bot is polling (tests and the console use it to reach the app).
+    ``ready`` is called once the bot is polling (tests and the console use it to reach the app);
+    ``request`` makes the Bot API transport instead of the network (see build_application).
     """
     ctx = await open_context(settings, clock)
-    application = build_application(ctx)
+    application = build_application(ctx, request)
     try:
         async with initialized(application, settings.telegram_api_base_url):
             # run_polling would call post_init here; this loop runs the Application itself.

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|check-content|push-now]``."""
+"""Command line: ``python -m bot [run|console|check-content|push-now]``."""
 
 from __future__ import annotations
 
@@ -123,10 +123,25 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
     return EXIT_FAILURE if report.failed else EXIT_OK
 
 
+def console_command(db_path: Path | None) -> int:
+    """``python -m bot console``: the bot in the terminal against the in-process emulator."""
+    # Warnings and errors only, on stderr: the transcript on stdout stays the chat.
+    setup_logging("WARNING")
+    from bot.console import main as console_main
+
+    try:
+        console_main(db_path)
+    except (ContentError, ConfigError) as exc:
+        return _start_up_failure(exc)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="studybot: UPSC study bot for Telegram")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
+    console = sub.add_parser("console", help="chat with the bot in the terminal: no token, no network")
+    console.add_argument("--db", type=Path, metavar="PATH", help="its database (default: data/console.sqlite3)")
     check = sub.add_parser("check-content", help="validate the content bank and print counts")
     check.add_argument("--json", action="store_true", help="end with one JSON summary line")
     push = sub.add_parser("push-now", help="send today's push to every due chat not yet served, then exit")
@@ -135,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check-content":
         return check_content(_content_dir(), args.json)
+    if args.command == "console":
+        return console_command(args.db)
     if args.command == "push-now":
         return push_now_command(args.all, args.now)
     return run_bot()

@@ -12,14 +12,14 @@ from tests.fakebot import FakeBotAPI
 
 @pytest.fixture
 def fake_api(request: pytest.FixtureRequest) -> Iterator[FakeBotAPI]:
-    """A started local fake Telegram Bot API (see tests/fakebot/), stopped after the test.
+    """A started local fake Telegram Bot API (bot/emulator/), stopped after the test.
 
     After every test in which the bot talked to it: every button the bot sent carries data that
     decodes (the fake's own tests send made-up buttons on purpose).
     """
     with FakeBotAPI() as fake:
         yield fake
-        if request.module.__name__.endswith("test_fakebot"):
+        if request.module.__name__.endswith("test_emulator"):
             return
         undecodable = [data for data in sent_button_data(fake) if callbacks.decode(data) is None]
         assert not undecodable, f"buttons whose data no handler reads: {undecodable}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 
+from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.context import StudyApplication, StudyContext
+from bot.context import AppContext, StudyApplication, StudyContext
 from bot.delivery.learning import expire_tests
 from bot.delivery.push import make_deliver
 
@@ -36,11 +37,14 @@ async def test_timer_tick(context: StudyContext) -> None:
 
 
 async def cleanup_tick(context: StudyContext) -> None:
+    await delete_due(context.bot, context.app)
+
+
+async def delete_due(bot: Bot, ctx: AppContext) -> None:
     """Delete the channel confirmations whose time has come (their list lives in the store)."""
-    ctx = context.app
     for chat_id, message_id in await ctx.groups.due_deletions(ctx.now()):
         with suppress(TelegramError):
-            await context.bot.delete_message(chat_id, message_id)
+            await bot.delete_message(chat_id, message_id)
         await ctx.groups.deleted(chat_id, message_id)
 
 

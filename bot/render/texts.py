@@ -263,6 +263,55 @@ EN: dict[str, str] = {
     "error.generic": "Sorry, something went wrong on my side. Please try again in a moment.",
     "error.too_long": "That is longer than I can read. Please keep it short, e.g. /topic colombo.",
     "error.empty_scope": "There is nothing in that topic yet.",
+    # --- python -m bot console (plain terminal text, not HTML) ------------------------------------
+    "console.banner": (
+        "studybot console: your private chat with the bot, no Telegram needed (database {db}).\n"
+        "Type a command such as /quiz or /help; a number answers the latest poll, a letter presses a button; "
+        ":help lists the console's own verbs."
+    ),
+    "console.help": (
+        "/command or text   what you send to the bot\n"
+        "1, 2, …            answer the latest open poll with that option\n"
+        "a, b, …            press that button of the latest message with buttons\n"
+        ":group             go to a study group with two more members, {members}\n"
+        ":as NAME           in the group, speak as {names}\n"
+        ":channel           go to a channel you administer\n"
+        ":private           back to your private chat\n"
+        ":push              today's daily push for every subscribed chat, now\n"
+        ":tomorrow          the clock moves one day: reviews fall due, streaks count, the push comes\n"
+        ":quit              leave (end of input does too)"
+    ),
+    "console.unknown_verb": "There is no console verb {verb}; :help lists them.",
+    "console.as_usage": "Say who: :as {names}.",
+    "console.as_needs_group": ":as works in the study group; go there with :group.",
+    "console.as_now": "You speak as {name} now.",
+    "console.no_poll": "There is no open poll here that {name} has not answered yet.",
+    "console.bad_option": "That poll has options 1 to {count}.",
+    "console.no_buttons": "No message here has buttons.",
+    "console.bad_button": "The latest message with buttons has {first} to {last}.",
+    "console.url_button": "That button opens {url}",
+    "console.in_chat": "── {title} ──",
+    "console.private_title": "private chat with the bot",
+    "console.group_title": "UPSC study group",
+    "console.channel_title": "UPSC daily (channel)",
+    "console.tomorrow": "⏩ One day later: it is {when} now.",
+    "console.push": "⏰ Daily push: {summary}",
+    "console.photo": "[photo: {caption}; saved to {path}]",
+    "console.document": "[file {name}: {caption}; saved to {path}]",
+    "console.deleted": "(the bot deleted a message)",
+    "console.edited": "(edited)",
+    "console.toast": "(pop-up: {text})",
+    "console.refused": "⚠ Telegram would refuse {method}: {description}",
+    "console.poll": "📊 {kind}: {question}",
+    "console.quiz": "Quiz",
+    "console.anonymous_quiz": "Anonymous quiz",
+    "console.regular_poll": "Poll",
+    "console.answer_hint": "(answer with a number)",
+    "console.correct_mark": "✓ correct",
+    "console.chosen_mark": "← your answer",
+    "console.explanation": "💡 {text}",
+    "console.busy": "(the bot is still busy after {seconds} s; what it sends will show after your next line)",
+    "console.bye": "Bye. Your console chats are kept in {db}.",
 }
 
 #: One table per language; a Hindi table goes here as "hi" and falls back to English per key.

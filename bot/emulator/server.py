@@ -17,8 +17,8 @@ from typing import Any, Self, TypeVar
 
 from aiohttp import BodyPartReader, web
 
-from tests.fakebot.state import ALL_UPDATE_TYPES, DEFAULT_ALLOWED_UPDATES, Call, FakeState, UploadedFile
-from tests.fakebot.wire import ApiError, Reply, bad, decode_param, to_int
+from bot.emulator.state import ALL_UPDATE_TYPES, DEFAULT_ALLOWED_UPDATES, Call, FakeState, UploadedFile
+from bot.emulator.wire import ApiError, Reply, bad, decode_param, to_int
 
 _LONG_POLL_MAX_TIMEOUT = 50
 
@@ -114,6 +114,23 @@ class FakeServer(FakeState):
         self._thread = None
         self._loop = None
 
+    def attach(self) -> Self:
+        """Serve in the running event loop, without a socket: calls arrive through :meth:`call`
+        (see :class:`bot.emulator.inprocess.EmulatorRequest`). Undone by :meth:`detach`."""
+        if self._thread is not None:
+            raise RuntimeError("FakeBotAPI is serving over HTTP already")
+        self._loop = asyncio.get_running_loop()
+        self._closing = False
+        self._poll_event = asyncio.Event()
+        return self
+
+    def detach(self) -> None:
+        """Ends in-process serving: a pending long poll is answered with no updates."""
+        if self._thread is None and self._loop is not None:
+            self._closing = True
+            self._wake_pollers()
+            self._loop = None
+
     def __enter__(self) -> Self:
         return self.start()
 
@@ -202,19 +219,31 @@ class FakeServer(FakeState):
     async def _dispatch(self, request: web.Request) -> web.Response:
         at = time.time()
         token = request.match_info["token"]
-        method = request.match_info["method"]
         if token != self.token:
             return self._response(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         try:
             params = await self._read_params(request)
         except ApiError as exc:
             return self._response(exc.code, exc.payload())
+        status, payload = await self.call(token, request.match_info["method"], params, at=at)
+        return self._response(status, payload)
+
+    async def call(
+        self, token: str, method: str, params: dict[str, Any], *, at: float | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer one Bot API call whose parameters are decoded already: ``(HTTP status, envelope)``.
+
+        The HTTP server and the in-process transport (:mod:`bot.emulator.inprocess`) both end here.
+        """
+        at = time.time() if at is None else at
+        if token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         known = METHODS.get(method.lower())
         if known is None:
             error = ApiError(404, "Not Found")
             with self._lock:
                 self._record(method, params, at, error.code, error.description, None)
-            return self._response(404, error.payload())
+            return 404, error.payload()
         name, attribute = known
         handler = getattr(self, attribute)
         if name == "getUpdates":
@@ -236,7 +265,7 @@ class FakeServer(FakeState):
                 if status == 429:
                     self.http_429 += 1
                 self._cond.notify_all()
-                return self._response(status, payload)
+                return status, payload
         with self._lock:
             try:
                 self._check_faults(name, params)
@@ -252,7 +281,7 @@ class FakeServer(FakeState):
             except ApiError as exc:
                 payload, status = exc.payload(), exc.code
             self._record(name, params, at, status, payload.get("description"), payload.get("result"))
-            return self._response(status, payload)
+            return status, payload
 
     def _record(
         self, method: str, params: dict[str, Any], at: float, status: int, description: str | None, result: Any

@@ -13,11 +13,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from tests.fakebot.formatting import formatted
-from tests.fakebot.server import api_method
-from tests.fakebot.simulation import Simulation
-from tests.fakebot.state import ChatRecord, PollRecord, UploadedFile
-from tests.fakebot.wire import ApiError, Reply, as_text, bad, to_bool, to_int
+from bot.emulator.formatting import formatted
+from bot.emulator.server import api_method
+from bot.emulator.simulation import Simulation
+from bot.emulator.state import ChatRecord, PollRecord, UploadedFile
+from bot.emulator.wire import ApiError, Reply, as_text, bad, to_bool, to_int
 
 # Descriptions for checks made on Telegram's (closed-source) servers whose exact wording could not
 # be confirmed from tdlib/td or tdlib/telegram-bot-api.

@@ -1,4 +1,4 @@
-"""Specification of the local fake Telegram Bot API (tests/fakebot/).
+"""Specification of the Bot API emulator (bot/emulator/): what it answers, and the errors Telegram gives.
 
 Most tests talk to the fake over HTTP with httpx, encoding parameters the way PTB does (form data,
 non-strings JSON-encoded); a few drive a real ``telegram.Bot`` / ``Application`` against it.
@@ -18,7 +18,7 @@ import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from tests.fakebot import FakeBotAPI
+from bot.emulator import FakeBotAPI
 
 USER = 42
 GROUP = -1001234567890
@@ -702,3 +702,38 @@ def test_a_subprocess_can_use_the_fake_through_base_url(fake: FakeBotAPI) -> Non
     )
     subprocess.run([sys.executable, "-c", script, fake.token, fake.base_url, str(USER)], check=True, timeout=60)
     assert [m["text"] for m in fake.sent_messages(USER)] == ["from a subprocess"]
+
+
+# ------------------------------------------------------------- in process (the console's transport)
+
+
+async def test_in_process_transport_answers_as_the_http_server_does() -> None:
+    """Through EmulatorRequest (no socket): the same results, Telegram's errors, uploads decoded."""
+    from bot.emulator.inprocess import EmulatorRequest
+
+    emulator = FakeBotAPI().attach()
+    emulator.add_private_chat(77, "Asha")
+    try:
+        bot = telegram.Bot(
+            emulator.token,
+            base_url="http://emulator.invalid/bot",
+            request=EmulatorRequest(emulator),
+            get_updates_request=EmulatorRequest(emulator),
+        )
+        async with bot:
+            assert bot.username == emulator.bot_username
+            sent = await bot.send_message(77, "<b>hi</b>", parse_mode="HTML")
+            assert sent.text == "hi" and sent.entities[0].type == "bold"
+            with pytest.raises(telegram.error.BadRequest, match=r"(?i)chat not found"):
+                await bot.send_message(78, "nobody there")
+            await bot.send_document(77, b"a,b\n1,2\n", filename="export.csv")
+            poll = await bot.send_poll(77, "Q?", ["x", "y"], is_anonymous=False, type="quiz", correct_option_ids=[1])
+            assert poll.poll is not None
+            emulator.answer_poll(poll.poll.id, 77, [0])
+            updates = await bot.get_updates(timeout=0)
+            assert [u.poll_answer.option_ids for u in updates if u.poll_answer] == [(0,)]
+        [upload] = emulator.files.values()
+        assert upload.filename == "export.csv" and upload.content == b"a,b\n1,2\n"
+        assert [c.method for c in emulator.requests if not c.ok] == ["sendMessage"]
+    finally:
+        emulator.detach()

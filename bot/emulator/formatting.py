@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakebot.wire import as_text, bad, to_int, utf16_len
+from bot.emulator.wire import as_text, bad, to_int, utf16_len
 
 # ---------------------------------------------------------------------------- HTML parse mode
 

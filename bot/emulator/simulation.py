@@ -9,9 +9,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from tests.fakebot.formatting import finish_text
-from tests.fakebot.server import FakeServer
-from tests.fakebot.state import GROUP_ANONYMOUS_BOT_ID, Call, ChatRecord, Fault, PollRecord, UploadedFile
+from bot.emulator.formatting import finish_text
+from bot.emulator.server import FakeServer
+from bot.emulator.state import GROUP_ANONYMOUS_BOT_ID, Call, ChatRecord, Fault, PollRecord, UploadedFile
 
 
 class Simulation(FakeServer):
