@@ -19,7 +19,7 @@ import pytest
 from bot.content.models import SPLIT_POLL_QUESTION, Question
 from bot.delivery.learning import expire_tests
 from bot.delivery.sender import send_quiz
-from bot.render.messages import escape
+from bot.render.messages import cite, escape
 from bot.render.texts import t
 from bot.services.mock_test import CLOSE_GRACE, SECONDS_PER_QUESTION, TEST_SIZE
 from tests.fakebot import Call, FakeBotAPI
@@ -144,7 +144,7 @@ async def test_a_long_explanation_follows_the_answer_in_a_private_chat(bot: Runn
     bot.fake.answer_poll(record.poll_id, USER, [0])
     (follow_up,) = await wait(bot, "sendMessage", USER, has_text("<b>Explanation</b>"))
     assert escape(question.full_text) in follow_up.params["text"]
-    assert escape(bank().cite(question.source)) in follow_up.params["text"]
+    assert cite(bank(), question.source) in follow_up.params["text"]
 
 
 async def test_a_long_explanation_is_not_sent_to_a_group_after_each_answer(bot: RunningBot) -> None:

@@ -149,7 +149,12 @@ async def resolve_topic(
     result = context.app.study.find_topic(query)
     if result.best is not None:
         return result.best.id
-    # No clear match: say so and offer the closest topics as buttons, never silence.
+    # No clear match: say so and offer the closest topics as buttons, never silence; when none is
+    # close, every topic (a few arbitrary "suggestions" would only mislead).
+    if result.nothing_close:
+        topics = list(context.app.bank.topics.values())
+        await reply(update, t("topic.nothing_close", query=escape(query)), keyboards.topic_buttons(topics, encode))
+        return None
     key = "topic.choose" if result.ambiguous else "topic.not_found"
     await reply(update, t(key, query=escape(query)), keyboards.topic_buttons(result.choices, encode))
     return None

@@ -15,8 +15,6 @@ from bot.storage.repository import ChatRecord
 
 #: The push times offered as buttons in /settings.
 SETTINGS_TIMES = ("06:00", "07:00", "08:00", "21:00")
-#: Longest topic title shown on a button.
-BUTTON_TITLE = 40
 
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
@@ -31,7 +29,7 @@ def topic_buttons(
     topics: Sequence[Topic], encode: Callable[[str], str] = callbacks.topic_page, per_row: int = 2
 ) -> InlineKeyboardMarkup:
     """A button per topic; ``encode`` says what pressing one does (page, fact, quiz, test …)."""
-    buttons = [_button(x.title, encode(x.id)) for x in topics]
+    buttons = [_button(x.short_title, encode(x.id)) for x in topics]
     return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
 
 
@@ -43,6 +41,34 @@ def topic_actions(topic_id: str, lang: str = "en") -> InlineKeyboardMarkup:
                 _button(t("button.fact", lang), callbacks.fact(topic_id)),
                 _button(t("button.quiz", lang), callbacks.quiz(topic_id)),
             ]
+        ]
+    )
+
+
+def topic_page(topic: Topic, related: Sequence[Topic], *, with_summary: bool = False) -> InlineKeyboardMarkup:
+    """Under a study page: "Read the summary" (until it is shown), a fact or a quiz on the topic,
+    and a button per related topic that opens its page."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if not with_summary:
+        rows.append([_button(t("button.read_summary"), callbacks.topic_summary(topic.id))])
+    rows += list(topic_actions(topic.id).inline_keyboard)
+    links = [_button(t("button.related", title=x.short_title), callbacks.topic_page(x.id)) for x in related]
+    rows += [links[i : i + 2] for i in range(0, len(links), 2)]
+    return InlineKeyboardMarkup(rows)
+
+
+def start() -> InlineKeyboardMarkup:
+    """/start's four first steps: a quiz, a fact, the topics, and the daily quiz (subscribes)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t("button.quiz_me"), callbacks.quiz(callbacks.ALL)),
+                _button(t("button.todays_fact"), callbacks.fact(callbacks.ALL)),
+            ],
+            [
+                _button(t("button.topics"), callbacks.topics_list()),
+                _button(t("button.daily_quiz"), callbacks.subscribe(callbacks.ALL)),
+            ],
         ]
     )
 
@@ -99,7 +125,8 @@ def practise(topics: Sequence[TopicStats]) -> InlineKeyboardMarkup | None:
     if not topics:
         return None
     rows = [
-        [_button(t("button.practise", title=x.title[:BUTTON_TITLE]), callbacks.weak_topic(x.topic_id))] for x in topics
+        [_button(t("button.practise", title=x.short_title or x.title), callbacks.weak_topic(x.topic_id))]
+        for x in topics
     ]
     return InlineKeyboardMarkup(rows)
 

@@ -6,6 +6,7 @@ Everything from content or from users is escaped here, once, so no name or query
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape as _html_escape
 from typing import Literal
@@ -31,6 +32,20 @@ def safe_name(name: str) -> str:
     return escape(name).replace("@", "@\u2060")
 
 
+def cite(bank: Bank, source_ids: list[str]) -> str:
+    """The source line's HTML: each source by its title, linked where it has a public address."""
+    parts = []
+    for source_id in source_ids:
+        source = bank.sources.get(source_id)
+        if source is None:
+            parts.append(escape(source_id))
+        elif source.url:
+            parts.append(f'<a href="{_html_escape(source.url)}">{escape(source.title)}</a>')
+        else:
+            parts.append(escape(source.title))
+    return "; ".join(parts)
+
+
 def fact(item: Fact, bank: Bank, lang: str = "en") -> str:
     topic = bank.topics[item.topic]
     text = escape(item.text)
@@ -40,7 +55,7 @@ def fact(item: Fact, bank: Bank, lang: str = "en") -> str:
         [
             t("fact.header", lang, topic=escape(topic.title)),
             text,
-            t("fact.source", lang, source=escape(bank.cite(item.source))),
+            t("fact.source", lang, source=cite(bank, item.source)),
         ]
     )
 
@@ -56,7 +71,7 @@ def full_explanation(question: Question, bank: Bank, lang: str = "en") -> str:
         "quiz.full_explanation",
         lang,
         text=escape(question.full_text),
-        source=escape(bank.cite(question.source)),
+        source=cite(bank, question.source),
     )
 
 
@@ -66,18 +81,19 @@ def topic_list(topics: list[Topic], lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def topic_page(topic: Topic, bank: Bank, lang: str = "en") -> str:
+def topic_page(topic: Topic, lang: str = "en", *, with_summary: bool = False) -> str:
+    """A study page, takeaways first: the title, the takeaways and the exam relevance; the summary
+    follows only ``with_summary`` (the "Read the summary" button edits it in). Related topics are
+    buttons (:func:`bot.render.keyboards.topic_page`), not text."""
     page = t(
         "topic.page",
         lang,
         title=escape(topic.title),
-        summary=escape(topic.summary),
         takeaways="\n".join(f"• {escape(x)}" for x in topic.takeaways),
         relevance=escape(topic.exam_relevance),
     )
-    related = [bank.topics[r].title for r in topic.related if r in bank.topics]
-    if related:
-        page += "\n" + t("topic.related", lang, related=escape(", ".join(related)))
+    if with_summary:
+        page += "\n\n" + t("topic.page_summary", lang, summary=escape(topic.summary))
     return page
 
 
@@ -148,10 +164,15 @@ def channel_stats(title: str, polls: int, votes: int, correct: int) -> str:
     return t("channel.stats", title=safe_name(title), polls=polls, votes=votes, percent=percent)
 
 
-def help_text(commands: list[tuple[str, str]]) -> str:
-    """/help: what the bot is for, and each command of the chat's kind in one line."""
-    lines = [t("help.intro"), "", t("help.commands")]
-    lines += [f"/{name} — {escape(description)}" for name, description in commands]
+def help_text(sections: list[tuple[str, list[tuple[str, str]]]], admin_commands: Sequence[str] = ()) -> str:
+    """/help: what the bot is for, then the chat's commands by purpose, one line each; a group's
+    admins also get their settings commands, named in one short line."""
+    lines = [t("help.intro")]
+    for heading, commands in sections:
+        lines += ["", f"<b>{escape(heading)}</b>"]
+        lines += [f"/{name} — {escape(description)}" for name, description in commands]
+    if admin_commands:
+        lines += ["", t("help.admins", commands=" ".join(f"/{name}" for name in admin_commands))]
     lines += ["", t("help.footer")]
     return "\n".join(lines)
 

@@ -10,11 +10,8 @@ EN: dict[str, str] = {
     # --- start and help -------------------------------------------------------------------------
     "start.greeting": "Namaste, {name}! 👋",
     "help.intro": (
-        "<b>studybot</b> helps you prepare for the UPSC Civil Services exam — Prelims and Mains GS-II "
-        "(international institutions, India's diaspora and labour migration) — with short, sourced facts and "
-        "quiz polls on the <b>International Organization for Migration (IOM)</b> and the "
-        "<b>Colombo Process</b>.\n\nEvery fact and question cites its source. Your answers are saved, so "
-        "/stats shows your progress."
+        "<b>studybot</b>: sourced facts and quiz polls on <b>IOM</b> and the <b>Colombo Process</b> for UPSC "
+        "Prelims and Mains GS-II. Your answers are saved, so /stats shows your progress."
     ),
     "help.commands": "<b>Commands</b>",
     "help.footer": "Tip: try /topic colombo or /quiz.",
@@ -50,10 +47,7 @@ EN: dict[str, str] = {
     # --- topics ---------------------------------------------------------------------------------
     "topics.header": "<b>Topics</b> — tap one for its study page:",
     "topics.line": "• <b>{title}</b> — {description}",
-    "topic.page": (
-        "📚 <b>{title}</b>\n\n{summary}\n\n<b>Key takeaways</b>\n{takeaways}\n\n<b>Exam relevance</b>: {relevance}"
-    ),
-    "topic.related": "<b>Related</b>: {related}",
+    "topic.page": "📚 <b>{title}</b>\n\n<b>Key takeaways</b>\n{takeaways}\n\n<b>Exam relevance</b>: {relevance}",
     "topic.not_found": "No topic like “{query}”. Did you mean one of these?",
     "topic.choose": "Several topics match “{query}”. Which one?",
     "topic.usage": "Which topic? Try /topic colombo — or pick one:",
@@ -232,6 +226,26 @@ EN: dict[str, str] = {
     "error.generic": "Sorry, something went wrong on my side. Please try again in a moment.",
     "error.too_long": "That is longer than I can read. Please keep it short, e.g. /topic colombo.",
     "error.empty_scope": "There is nothing in that topic yet.",
+    # --- study flow, part B (issue #12) ---
+    "start.intro": (
+        "I help you prepare for UPSC Prelims and Mains GS-II on <b>IOM</b> and the <b>Colombo Process</b>: "
+        "short sourced facts and quiz polls, with your progress saved.\nWhere shall we start? (/help lists "
+        "every command.)"
+    ),
+    "button.quiz_me": "❓ Quiz me",
+    "button.todays_fact": "💡 Today's fact",
+    "button.topics": "📚 Topics",
+    "button.daily_quiz": "🔔 Daily quiz",
+    "help.group.study": "Study",
+    "help.group.practice": "Practice and progress",
+    "help.group.daily": "Daily push",
+    "help.group.data": "Your data",
+    "help.group.basics": "This bot",
+    "help.admins": "<b>For admins</b>: {commands} — or /settings for buttons.",
+    "topic.page_summary": "<b>Summary</b>\n{summary}",
+    "button.read_summary": "📖 Read the summary",
+    "button.related": "🔗 {title}",
+    "topic.nothing_close": "Nothing here is like “{query}”. These are all the topics — pick one:",
 }
 
 #: One table per language; a Hindi table goes here as "hi" and falls back to English per key.

@@ -18,6 +18,8 @@ class TopicStats:
     title: str
     answered: int
     correct: int
+    #: The topic's button title; the title itself when the topic has left the bank.
+    short_title: str = ""
 
     @property
     def accuracy(self) -> int:
@@ -77,6 +79,12 @@ class StatsService:
         self.bank = bank
         self.repo = repo
 
+    def _topic_stats(self, topic_id: str, answered: int, correct: int) -> TopicStats:
+        topic = self.bank.topics.get(topic_id)
+        if topic is None:
+            return TopicStats(topic_id, topic_id, answered, correct, topic_id)
+        return TopicStats(topic_id, topic.title, answered, correct, topic.short_title)
+
     async def current_streak(self, user_id: int, chat_id: int, tz: ZoneInfo, now: dt.datetime) -> int:
         """Only the current streak: what the daily push shows, without the per-topic tallies."""
         times = await self.repo.answer_times(user_id, chat_id)
@@ -87,15 +95,7 @@ class StatsService:
         times = await self.repo.answer_times(user_id, chat_id)
         days = frozenset(t.astimezone(tz).date() for t in times)
         current, best = streaks(days, now.astimezone(tz).date())
-        topics = [
-            TopicStats(
-                t.topic_id,
-                self.bank.topics[t.topic_id].title if t.topic_id in self.bank.topics else t.topic_id,
-                t.answered,
-                t.correct,
-            )
-            for t in tallies
-        ]
+        topics = [self._topic_stats(t.topic_id, t.answered, t.correct) for t in tallies]
         return UserStats(
             answered=sum(t.answered for t in tallies),
             correct=sum(t.correct for t in tallies),
