@@ -171,7 +171,7 @@ async def test_the_next_days_push_starts_with_yesterdays_summary(bot: RunningBot
     await bot.barrier(GROUP, ASHA)
     bot.clock.set(dt.datetime(2026, 3, 3, 2, 30, tzinfo=dt.UTC))
     await bot.push_tick()
-    push = next(t for t in reversed(texts(bot, GROUP)) if "daily study" in t)
+    push = next(t for t in reversed(texts(bot, GROUP)) if "Today's study" in t)
     assert "Yesterday's quiz: 2 answered, 50% correct; fastest correct: Asha." in push
     assert "Answer:" in push
 

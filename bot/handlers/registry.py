@@ -27,7 +27,7 @@ from telegram.ext import (
 from bot.context import StudyApplication, StudyContext
 from bot.handlers import answers, basics, errors, groups, learning, settings, stats, study
 from bot.handlers.support import remember
-from bot.render import callbacks
+from bot.render import callbacks, keyboards
 from bot.render.callbacks import Action
 
 Callback = Callable[[Update, StudyContext], Coroutine[Any, Any, None]]
@@ -99,6 +99,7 @@ DEEP_LINKS: dict[str, Callback] = {
     "mistakes": learning.mistakes,
     "export": learning.export,
     "forget": learning.forget,
+    keyboards.STATS_ALL_PAYLOAD: stats.stats_everywhere,
 }
 
 
@@ -151,6 +152,7 @@ def register(application: StudyApplication) -> None:
     settings_buttons = callbacks.pattern(Action.SETTING, Action.SUBSCRIBE, Action.TIMEZONE)
     application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=settings_buttons))
     application.add_handler(CallbackQueryHandler(learning.on_button, pattern=callbacks.pattern(*learning.ACTIONS)))
+    application.add_handler(CallbackQueryHandler(stats.on_stats_button, pattern=callbacks.pattern(Action.STATS)))
     # Whatever is left: topic buttons, and stale or forged data (answered with a notice).
     application.add_handler(CallbackQueryHandler(study.on_topic_button))
     application.add_handler(PollAnswerHandler(answers.on_poll_answer))

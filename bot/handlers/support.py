@@ -59,12 +59,15 @@ async def remember(update: Update, context: StudyContext) -> None:
 
 
 # --- replies ---------------------------------------------------------------------------------------
-async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
-    """Answer in the chat the update came from (private chat, group or channel)."""
+async def reply(
+    update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None, *, silent: bool = False
+) -> Message | None:
+    """Answer in the chat the update came from (private chat, group or channel); ``silent``
+    sends without a notification."""
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(text, reply_markup=keyboard, do_quote=False)
+    return await message.reply_text(text, reply_markup=keyboard, do_quote=False, disable_notification=silent)
 
 
 async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -95,10 +98,12 @@ async def confirm(
 ) -> None:
     """Reply to a settings command; in a channel the reply is removed again after ``ttl``
     (by the clean-up job, from a list kept in the store so a restart does not leave it behind),
-    so neither a confirmation nor a settings keyboard stays posted for every subscriber to see."""
-    message = await reply(update, text, keyboard)
+    so neither a confirmation nor a settings keyboard stays posted for every subscriber to see.
+    In a channel it is also sent silently: a confirmation is no reason to ping every subscriber."""
     chat = update.effective_chat
-    if message is None or chat is None or chat.type != Chat.CHANNEL:
+    in_channel = chat is not None and chat.type == Chat.CHANNEL
+    message = await reply(update, text, keyboard, silent=in_channel)
+    if message is None or chat is None or not in_channel:
         return
     ctx = context.app
     await ctx.groups.delete_later(chat.id, message.message_id, ctx.now() + ttl)

@@ -38,6 +38,8 @@ class Action(StrEnum):
     MAINS = "mn"
     FORGET = "fg"
     WEAK_TOPIC = "wk"
+    #: /stats' view: ``all`` (every chat) or ``here`` (this chat).
+    STATS = "st"
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ setting: Encoder = partial(encode, Action.SETTING)
 subscribe: Encoder = partial(encode, Action.SUBSCRIBE)
 timezone: Encoder = partial(encode, Action.TIMEZONE)
 weak_topic: Encoder = partial(encode, Action.WEAK_TOPIC)
+
+
+def stats_view(everywhere: bool) -> str:
+    return encode(Action.STATS, "all" if everywhere else "here")
 
 
 def topics_list() -> str:

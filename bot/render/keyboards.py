@@ -13,6 +13,8 @@ from bot.render.texts import t
 from bot.services.stats import TopicStats
 from bot.storage.repository import ChatRecord
 
+#: The deep link (``/start stats_all``) that shows a group member's figures over every chat privately.
+STATS_ALL_PAYLOAD = "stats_all"
 #: The push times offered as buttons in /settings.
 SETTINGS_TIMES = ("06:00", "07:00", "08:00", "21:00")
 
@@ -117,6 +119,20 @@ def mains(prompt_id: str | None) -> InlineKeyboardMarkup:
     if prompt_id is not None:
         rows.append([_button(t("button.key_points"), callbacks.mains_key_points(prompt_id))])
     rows.append([_button(t("button.another_prompt"), callbacks.mains_another(callbacks.ALL))])
+    return InlineKeyboardMarkup(rows)
+
+
+def stats(topics: Sequence[TopicStats], *, everywhere: bool, private: bool, username: str | None) -> InlineKeyboardMarkup:
+    """Under /stats: the weak topics to practise, and the switch between this chat and all chats
+    (in a group it opens the private chat, where figures over every chat belong)."""
+    rows = list(practise(topics).inline_keyboard) if topics else []
+    if not private:
+        url = create_deep_linked_url(username or "", STATS_ALL_PAYLOAD)
+        rows.append([InlineKeyboardButton(t("button.stats_all_private"), url=url)])
+    elif everywhere:
+        rows.append([_button(t("button.stats_here"), callbacks.stats_view(False))])
+    else:
+        rows.append([_button(t("button.stats_all"), callbacks.stats_view(True))])
     return InlineKeyboardMarkup(rows)
 
 

@@ -100,7 +100,7 @@ def topic_page(topic: Topic, lang: str = "en", *, with_summary: bool = False) ->
 def stats(result: UserStats, where: str, lang: str = "en", *, sparkline: bool = True) -> str:
     """The /stats message; ``sparkline`` puts the 14-day activity in as text (when no chart image is sent)."""
     if not result.answered:
-        return t("stats.none", lang)
+        return t("stats.none", lang, where=where)
     parts = [
         t("stats.header", lang, where=where),
         t(
@@ -219,9 +219,11 @@ class DailyPush:
 
 def daily_push(view: DailyPush, bank: Bank) -> str:
     """The daily message: header, yesterday's result (groups), a late notice, the fact, a footer."""
-    parts = [t("push.header", date=escape(view.local_date.strftime("%A %d %B")))]
+    # A group's or channel's post is read by many: "today's study", not "your daily study".
+    header = "push.header" if view.kind == "private" else "push.header_shared"
+    parts = [t(header, date=escape(view.local_date.strftime("%A %d %B")))]
     if view.yesterday is not None:
-        parts.append(group_summary(view.yesterday, bank))
+        parts.append(group_summary(view.yesterday, bank, channel=view.kind == "channel"))
     if view.late_since is not None:
         parts.append(t("push.late", time=view.late_since.strftime("%H:%M")))
     if view.fact is not None:
@@ -236,9 +238,29 @@ def daily_push(view: DailyPush, bank: Bank) -> str:
     return "\n\n".join(parts)
 
 
-def group_summary(summary: PollSummary, bank: Bank) -> str:
-    """How the group did on the previous daily quiz, with its answer (and full explanation)."""
-    if summary.answered:
+#: The longest quote of yesterday's question in a push (stem and statements), before it is cut.
+QUOTE_LENGTH = 500
+
+
+def quoted_question(question: Question, limit: int = QUOTE_LENGTH) -> str:
+    """What was asked, as plain text: the stem, any statements and the closing line, cut at a
+    word with an ellipsis when longer than ``limit``."""
+    text = question.statements_message()
+    if question.statements:
+        text += "\n" + question.split_poll_question()
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0].rstrip() + "…"
+    return text
+
+
+def group_summary(summary: PollSummary, bank: Bank, *, channel: bool = False) -> str:
+    """How the group (or the channel's anonymous voters) did on the previous daily quiz: the
+    question quoted, then the answer (and full explanation)."""
+    if summary.answered and channel:
+        percent = round(100 * summary.correct / summary.answered)
+        votes = t("summary.vote") if summary.answered == 1 else t("summary.votes", count=summary.answered)
+        lines = [t("summary.channel_yesterday", votes=votes, percent=percent)]
+    elif summary.answered:
         fastest = t("summary.fastest", name=safe_name(summary.fastest)) if summary.fastest else ""
         percent = round(100 * summary.correct / summary.answered)
         lines = [t("summary.yesterday", answered=summary.answered, percent=percent, fastest=fastest)]
@@ -246,6 +268,7 @@ def group_summary(summary: PollSummary, bank: Bank) -> str:
         lines = [t("summary.none")]
     question = bank.questions.get(summary.question_id)
     if question is not None:
+        lines.append(t("summary.question", question=escape(quoted_question(question))))
         lines.append(t("summary.answer", answer=escape(question.options[question.answer])))
         lines.append(escape(question.full_text))
     return "\n".join(lines)

@@ -56,11 +56,11 @@ EN: dict[str, str] = {
     "button.page": "📚 Study page",
     # --- stats ----------------------------------------------------------------------------------
     "stats.none": (
-        "You have not answered any questions here yet. Send /quiz for a question — your answers are "
+        "📊 You have not answered any questions {where} yet. Send /quiz for a question — your answers are "
         "counted from then on."
     ),
-    "stats.header": "📊 <b>Your progress</b> {where}",
-    "stats.where_private": "(this chat)",
+    "stats.header": "📊 <b>Your answers</b> {where}",
+    "stats.where_private": "in this private chat",
     "stats.where_group": "in <b>{title}</b>",
     "stats.summary": (
         "Answered: <b>{answered}</b>\nCorrect: <b>{correct}</b>\nAccuracy: <b>{accuracy}%</b>\n"
@@ -245,6 +245,23 @@ EN: dict[str, str] = {
     "topic.page_summary": "<b>Summary</b>\n{summary}",
     "button.read_summary": "📖 Read the summary",
     "button.related": "🔗 {title}",
+    "stats.where_all": "in all chats (what /review draws on)",
+    "button.stats_all": "🌐 All chats",
+    "button.stats_here": "◀ This chat only",
+    "button.stats_all_private": "🌐 All chats (in private)",
+    "sub.done_channel": (
+        "✅ Subscribed! This channel gets a fact and a quiz every day at <b>{time}</b> ({tz}){topic}.\n"
+        "Change it with /settime HH:MM or /timezone, pause with /pause, stop with /unsubscribe."
+    ),
+    "sub.done_now_channel": (
+        "✅ Subscribed! Today's fact and quiz follow; the next come tomorrow at <b>{time}</b> ({tz}){topic}.\n"
+        "Change it with /settime HH:MM or /timezone, pause with /pause, stop with /unsubscribe."
+    ),
+    "push.header_shared": "☀️ <b>Today's study — {date}</b>",
+    "summary.channel_yesterday": "📊 Yesterday's quiz: {votes}, {percent}% correct.",
+    "summary.vote": "1 vote",
+    "summary.votes": "{count} votes",
+    "summary.question": "❓ <i>{question}</i>",
     "topic.nothing_close": "Nothing here is like “{query}”. These are all the topics — pick one:",
 }
 

@@ -1,4 +1,4 @@
-"""Per-user progress in one chat: totals, accuracy, streaks and a per-topic breakdown."""
+"""Per-user progress in one chat or in all of them: totals, accuracy, streaks and a per-topic breakdown."""
 
 from __future__ import annotations
 
@@ -90,7 +90,8 @@ class StatsService:
         times = await self.repo.answer_times(user_id, chat_id)
         return streaks({t.astimezone(tz).date() for t in times}, now.astimezone(tz).date())[0]
 
-    async def user_stats(self, user_id: int, chat_id: int, tz: ZoneInfo, now: dt.datetime) -> UserStats:
+    async def user_stats(self, user_id: int, chat_id: int | None, tz: ZoneInfo, now: dt.datetime) -> UserStats:
+        """A user's figures in one chat, or (``chat_id`` None) over every chat, as /review counts them."""
         tallies = await self.repo.topic_tallies(user_id, chat_id)
         times = await self.repo.answer_times(user_id, chat_id)
         days = frozenset(t.astimezone(tz).date() for t in times)

@@ -217,18 +217,18 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         )
         return inserted == 1
 
-    async def topic_tallies(self, user_id: int, chat_id: int) -> list[TopicTally]:
+    async def topic_tallies(self, user_id: int, chat_id: int | None) -> list[TopicTally]:
         rows = await self._all(
-            "SELECT topic_id, COUNT(*), SUM(is_correct) FROM answers WHERE user_id = ? AND chat_id = ?"
-            " GROUP BY topic_id ORDER BY topic_id",
-            (user_id, chat_id),
+            "SELECT topic_id, COUNT(*), SUM(is_correct) FROM answers WHERE user_id = ?"
+            " AND (? IS NULL OR chat_id = ?) GROUP BY topic_id ORDER BY topic_id",
+            (user_id, chat_id, chat_id),
         )
         return [TopicTally(row[0], row[1], row[2] or 0) for row in rows]
 
-    async def answer_times(self, user_id: int, chat_id: int) -> list[dt.datetime]:
+    async def answer_times(self, user_id: int, chat_id: int | None) -> list[dt.datetime]:
         rows = await self._all(
-            "SELECT answered_at FROM answers WHERE user_id = ? AND chat_id = ? ORDER BY answered_at",
-            (user_id, chat_id),
+            "SELECT answered_at FROM answers WHERE user_id = ? AND (? IS NULL OR chat_id = ?) ORDER BY answered_at",
+            (user_id, chat_id, chat_id),
         )
         return [parse_ts(row[0]) for row in rows]
 
