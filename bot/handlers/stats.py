@@ -16,7 +16,6 @@ from bot.storage.repository import ChatRecord
 
 
 async def stats(update: Update, context: StudyContext) -> None:
-    ctx = context.app
     user, chat = update.effective_user, update.effective_chat
     if chat is not None and chat.type == Chat.CHANNEL:
         await _channel_stats(update, context, chat.id, chat.title or "")

@@ -54,7 +54,9 @@ async def topic(update: Update, context: StudyContext) -> None:
     await reply(update, text, keyboard)
 
 
-def _study_page(context: StudyContext, topic_id: str, *, with_summary: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+def _study_page(
+    context: StudyContext, topic_id: str, *, with_summary: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
     """A topic's page, takeaways first, and its buttons (summary, fact, quiz, related topics)."""
     bank = context.app.bank
     topic = bank.topics[topic_id]

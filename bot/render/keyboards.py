@@ -53,7 +53,7 @@ def topic_page(topic: Topic, related: Sequence[Topic], *, with_summary: bool = F
     rows: list[list[InlineKeyboardButton]] = []
     if not with_summary:
         rows.append([_button(t("button.read_summary"), callbacks.topic_summary(topic.id))])
-    rows += list(topic_actions(topic.id).inline_keyboard)
+    rows += [list(row) for row in topic_actions(topic.id).inline_keyboard]
     links = [_button(t("button.related", title=x.short_title), callbacks.topic_page(x.id)) for x in related]
     rows += [links[i : i + 2] for i in range(0, len(links), 2)]
     return InlineKeyboardMarkup(rows)
@@ -122,10 +122,13 @@ def mains(prompt_id: str | None) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def stats(topics: Sequence[TopicStats], *, everywhere: bool, private: bool, username: str | None) -> InlineKeyboardMarkup:
+def stats(
+    topics: Sequence[TopicStats], *, everywhere: bool, private: bool, username: str | None
+) -> InlineKeyboardMarkup:
     """Under /stats: the weak topics to practise, and the switch between this chat and all chats
     (in a group it opens the private chat, where figures over every chat belong)."""
-    rows = list(practise(topics).inline_keyboard) if topics else []
+    weak = practise(topics)
+    rows = [list(row) for row in weak.inline_keyboard] if weak is not None else []
     if not private:
         url = create_deep_linked_url(username or "", STATS_ALL_PAYLOAD)
         rows.append([InlineKeyboardButton(t("button.stats_all_private"), url=url)])
