@@ -12,6 +12,7 @@ from bot.handlers.support import (
     edit,
     reply,
     resolve_topic,
+    session_command,
     within_cooldown,
 )
 from bot.render import callbacks, keyboards
@@ -29,6 +30,12 @@ async def fact(update: Update, context: StudyContext) -> None:
 
 
 async def quiz(update: Update, context: StudyContext) -> None:
+    """/quiz [topic]; in a group an admin's ``/quiz N [topic]`` starts a quiz session, ``/quiz stop`` ends it."""
+    words = list(context.args or [])
+    if await session_command(update, context, words, default_size=None):
+        return
+    if words and words[0].isascii() and words[0].isdigit():
+        context.args = words[1:]  # a member's /quiz 10 is an ordinary quiz
     if await within_cooldown(update, context, "quiz"):
         return
     topic_id = await resolve_topic(update, context, callbacks.quiz)

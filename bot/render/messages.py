@@ -16,6 +16,7 @@ from bot.content.models import Fact, Question, Topic
 from bot.render.texts import t
 from bot.services.chat_settings import PushSettings
 from bot.services.groups import Leaderboard, RankedRow
+from bot.services.quiz_session import SessionRanking
 from bot.services.scoring import format_marks
 from bot.services.scoring import sparkline as make_sparkline
 from bot.services.stats import UserStats
@@ -147,16 +148,70 @@ def _ranked_line(key: str, ranked: RankedRow) -> str:
     )
 
 
-def leaderboard(board: Leaderboard) -> str:
-    """A group's top members (names can neither format nor ping), and the asker's own place."""
+def leaderboard(board: Leaderboard, last_session: SessionRanking | None = None) -> str:
+    """A group's top members (names can neither format nor ping), and the asker's own place; the
+    latest quiz session's podium is quoted below."""
     period = t(f"leaderboard.{board.period}")
     if not board.top:
-        return t("leaderboard.empty", period=period)
-    lines = [t("leaderboard.header", period=period)]
-    lines += [_ranked_line("leaderboard.line", r) for r in board.top]
-    if board.own is not None:
-        lines.append(_ranked_line("leaderboard.own", board.own))
+        lines = [t("leaderboard.empty", period=period)]
+    else:
+        lines = [t("leaderboard.header", period=period)]
+        lines += [_ranked_line("leaderboard.line", r) for r in board.top]
+        if board.own is not None:
+            lines.append(_ranked_line("leaderboard.own", board.own))
+    if last_session is not None:
+        lines += ["", last_session_line(last_session)]
     return "\n".join(lines)
+
+
+#: The first three places of a quiz session's ranking.
+MEDALS = ("🥇", "🥈", "🥉")
+#: How many members a session's ranking lists.
+RANKING_SIZE = 10
+
+
+def session_intro(size: int, seconds: int, topic: Topic | None) -> str:
+    """The message that opens a group quiz session."""
+    scope = escape(topic.title) if topic is not None else t("test.all_topics")
+    return t("session.intro", size=size, seconds=seconds, topic=scope)
+
+
+def _place(rank: int) -> str:
+    return MEDALS[rank - 1] if rank <= len(MEDALS) else f"{rank}."
+
+
+def session_ranking(ranking: SessionRanking) -> str:
+    """The ranking after a session: 🥇🥈🥉 and each member's UPSC marks (names cannot format or ping)."""
+    session = ranking.session
+    if session.state == "stopped":
+        lines = [t("session.stopped_header", asked=ranking.asked, size=session.size)]
+    else:
+        lines = [t("session.over_header", asked=ranking.asked)]
+    if not ranking.ranked:
+        lines.append(t("session.nobody"))
+        return "\n".join(lines)
+    lines += [
+        t(
+            "session.line",
+            place=_place(r.rank),
+            name=safe_name(r.score.name),
+            marks=format_marks(r.marks),
+            correct=r.score.correct,
+            wrong=r.score.wrong,
+        )
+        for r in ranking.ranked[:RANKING_SIZE]
+    ]
+    lines.append(t("session.marking"))
+    return "\n".join(lines)
+
+
+def last_session_line(ranking: SessionRanking) -> str:
+    """/leaderboard's quote of the latest session: its podium in one line."""
+    podium = ", ".join(
+        t("session.podium", place=_place(r.rank), name=safe_name(r.score.name), marks=format_marks(r.marks))
+        for r in ranking.ranked[: len(MEDALS)]
+    )
+    return t("leaderboard.last_session", podium=podium or t("session.podium_empty"))
 
 
 def channel_stats(title: str, polls: int, votes: int, correct: int) -> str:

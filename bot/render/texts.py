@@ -19,7 +19,7 @@ EN: dict[str, str] = {
     "cmd.start": "What this bot does",
     "cmd.help": "All commands",
     "cmd.fact": "A fact with its source — /fact [topic]",
-    "cmd.quiz": "A quiz poll — /quiz [topic]",
+    "cmd.quiz": "A quiz poll — /quiz [topic]; in groups admins start a session: /quiz 10",
     "cmd.topics": "Every topic",
     "cmd.topic": "A topic's study page — /topic <name>",
     "cmd.stats": "Your answers, accuracy and streak",
@@ -262,6 +262,24 @@ EN: dict[str, str] = {
     "summary.vote": "1 vote",
     "summary.votes": "{count} votes",
     "summary.question": "❓ <i>{question}</i>",
+    "session.intro": (
+        "🏁 <b>Quiz session</b> — {topic}: <b>{size}</b> questions, {seconds} s each, one after another.\n"
+        "Marking as in UPSC Prelims: +2 correct, −0.66 wrong, 0 unanswered. The ranking follows the last one!"
+    ),
+    "session.busy": (
+        "A quiz session is already running here (question {n} of {size}). An admin can end it with /quiz stop."
+    ),
+    "session.size": "A quiz session has {min} to {max} questions, for example <code>/quiz 10</code>.",
+    "session.none_running": "No quiz session is running. An admin can start one with <code>/quiz 10</code>.",
+    "session.admins_only": "Only this group's admins can stop a quiz session.",
+    "session.over_header": "🏆 <b>Quiz session over</b> — {asked} questions",
+    "session.stopped_header": "🏁 <b>Quiz session stopped</b> after {asked} of {size} questions",
+    "session.line": "{place} {name} — <b>{marks}</b> ({correct} ✅, {wrong} ❌)",
+    "session.nobody": "Nobody answered this time — an admin can start another with /quiz 10.",
+    "session.marking": "<i>+2 correct, −0.66 wrong, 0 unanswered.</i>",
+    "session.podium": "{place} {name} ({marks})",
+    "session.podium_empty": "nobody answered",
+    "leaderboard.last_session": "🏁 Last quiz session: {podium}",
     "topic.nothing_close": "Nothing here is like “{query}”. These are all the topics — pick one:",
 }
 
