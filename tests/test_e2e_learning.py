@@ -267,11 +267,11 @@ async def test_stats_show_upsc_score_weakest_topics_and_a_sparkline_without_matp
     await quiz_answered(bot, right, USER, correct=True)
     await quiz_answered(bot, wrong, USER, correct=False)
     bot.fake.send_text(USER, "/stats")
-    (stats,) = await wait(bot, "sendMessage", USER, has_text("Your progress"))
+    (stats,) = await wait(bot, "sendMessage", USER, has_text("Your answers</b> in this private chat"))
     text = stats.params["text"]
     assert "UPSC score: <b>1.34</b>" in text and "<b>67</b> per 100 questions" in text
     assert "Last 14 days: <code>·············█</code>" in text
-    assert [b["callback_data"] for b in buttons(stats.params)] == ["wk:colombo-process"]
+    assert [b["callback_data"] for b in buttons(stats.params)] == ["wk:colombo-process", "st:all"]
     assert bot.fake.calls("sendPhoto", USER) == []
 
     bot.fake.press_button(USER, USER, stats.result["message_id"], "wk:colombo-process")
@@ -286,7 +286,7 @@ async def test_stats_send_the_activity_chart_as_an_image_with_matplotlib(bot: Ru
     (question,) = plain(1)
     await quiz_answered(bot, question, USER, correct=True)
     bot.fake.send_text(USER, "/stats")
-    (stats,) = await wait(bot, "sendMessage", USER, has_text("Your progress"))
+    (stats,) = await wait(bot, "sendMessage", USER, has_text("Your answers</b> in this private chat"))
     assert "Last 14 days" not in stats.params["text"]
     (photo,) = await wait(bot, "sendPhoto", USER)
     assert photo.params["photo"].content.startswith(b"\x89PNG")
