@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from telegram.constants import MessageLimit
 
 from bot.clock import ManualClock
 from bot.config import DEFAULT_CONTENT_DIR
@@ -307,3 +308,10 @@ async def test_a_channel_push_says_todays_study_and_opens_with_yesterdays_votes(
     assert "Your daily study" not in push
     assert "Yesterday's quiz: 3 votes, 67% correct." in push
     assert "❓" in push and "✅ Answer:" in push
+
+
+def test_every_unfolded_study_page_fits_one_message_and_the_folded_one_is_short() -> None:
+    for topic in BANK.topics.values():
+        assert len(render.topic_page(topic, with_summary=True)) <= MessageLimit.MAX_TEXT_LENGTH, topic.id
+        assert len(render.topic_page(topic)) < len(render.topic_page(topic, with_summary=True))
+        assert escape(topic.summary) not in render.topic_page(topic)

@@ -13,7 +13,6 @@ EN: dict[str, str] = {
         "<b>studybot</b>: sourced facts and quiz polls on <b>IOM</b> and the <b>Colombo Process</b> for UPSC "
         "Prelims and Mains GS-II. Your answers are saved, so /stats shows your progress."
     ),
-    "help.commands": "<b>Commands</b>",
     "help.footer": "Tip: try /topic colombo or /quiz.",
     # --- command descriptions (menus and /help) -------------------------------------------------
     "cmd.start": "What this bot does",
@@ -118,7 +117,8 @@ EN: dict[str, str] = {
         "👋 Hello, {title}! I'm a study bot for UPSC aspirants: facts and quiz polls on IOM and the Colombo Process.\n"
         "• /quiz — a quiz for everyone; each member's answers count for them\n"
         "• /leaderboard — who's ahead this week\n"
-        "• Admins: /subscribe for a daily fact and quiz, /settings to adjust it."
+        "• Admins: /quiz 10 for a timed quiz session with a ranking, /subscribe for a daily fact and quiz, "
+        "/settings to adjust it."
     ),
     "group.cooldown": "⏳ Easy — the next {what} is possible in {seconds} s.",
     "group.cooldown_quiz": "quiz",
