@@ -10,7 +10,8 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.delivery.sessions import expire_sessions
-from bot.services.quiz_session import CLOSE_GRACE, SECONDS_PER_QUESTION
+from bot.services.quiz_session import CLOSE_GRACE, SECONDS_PER_QUESTION, rank
+from bot.storage.repository import SessionScore
 from tests.fakebot import FakeBotAPI
 from tests.harness import START, RunningBot, reply_text, running_bot
 
@@ -130,3 +131,15 @@ async def test_a_session_survives_a_restart(fake_api: FakeBotAPI, tmp_path: Path
         assert len(polls(second)) == 2
         assert await time_up(second) == 1
         assert "Quiz session over" in texts(second)[-1]
+
+
+def test_equal_marks_share_a_place_and_more_marks_rank_higher() -> None:
+    early, late = START, START.replace(minute=5)
+    scores = [
+        SessionScore(1, "Late", 2, 0, late),
+        SessionScore(2, "Early", 2, 0, early),
+        SessionScore(3, "Wrong", 2, 1, early),
+    ]
+    ranked = rank(scores)
+    assert [(r.rank, r.score.name) for r in ranked] == [(1, "Early"), (1, "Late"), (3, "Wrong")]
+    assert str(ranked[2].marks) == "3.34"
