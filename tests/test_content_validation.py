@@ -18,6 +18,7 @@ def topic(**changes: object) -> dict[str, object]:
     base: dict[str, object] = {
         "id": "t1",
         "title": "Topic one",
+        "short_title": "One",
         "description": "One line.",
         "summary": "A summary.",
         "takeaways": ["A point."],

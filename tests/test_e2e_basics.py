@@ -65,17 +65,36 @@ async def test_menus_are_set_before_polling_starts(bot: RunningBot) -> None:
 
 
 # --- /start, /help ----------------------------------------------------------------------------
-async def test_start_greets_by_first_name_and_lists_commands(bot: RunningBot) -> None:
-    text = last_text(await bot.say(USER, "/start"))
+async def test_start_greets_in_a_few_lines_with_four_buttons(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/start")
+    text = last_text(calls)
     assert "Namaste, Asha!" in text
-    assert "UPSC" in text and "Colombo Process" in text
-    for command in ("/fact", "/quiz", "/topics", "/topic", "/stats", "/subscribe"):
-        assert command in text
+    assert "UPSC" in text and "Colombo Process" in text and "/help" in text
+    assert len(text) < 400 and text.count("\n") <= 3
+    assert buttons(calls[-1]) == ["quiz:*", "fact:*", "tl:*", "sub:*"]
 
 
-async def test_help_describes_every_command_in_one_line_each(bot: RunningBot) -> None:
+async def test_start_buttons_quiz_fact_topics_and_daily_quiz_all_work(bot: RunningBot) -> None:
+    calls = await bot.say(USER, "/start")
+    message_id = calls[-1].result["message_id"]
+    polls = len(bot.fake.calls("sendPoll"))
+    await bot.press(USER, USER, message_id, "quiz:*")
+    assert len(await bot.fake.wait_for_async("sendPoll", count=polls + 1)) == polls + 1
+    assert "Source:" in last_text(await bot.press(USER, USER, message_id, "fact:*"))
+    calls = await bot.press(USER, USER, message_id, "tl:*")
+    assert buttons(calls[-1]) == [f"page:{t}" for t in BANK.topics]
+    calls = await bot.press(USER, USER, message_id, "sub:*")
+    assert "Subscribed!" in "\n".join(str(c.params.get("text", "")) for c in calls[-3:])
+    chat = await bot.ctx.chat_settings.get(USER)
+    assert chat is not None and chat.subscribed
+
+
+async def test_help_groups_the_commands_by_purpose_one_line_each(bot: RunningBot) -> None:
     text = last_text(await bot.say(USER, "/help"))
     assert "/quiz — A quiz poll" in text and "Namaste" not in text
+    headings = ["<b>Study</b>", "<b>Practice and progress</b>", "<b>Daily push</b>", "<b>Your data</b>"]
+    assert [text.index(h) for h in headings] == sorted(text.index(h) for h in headings)
+    assert text.index("/export") > text.index("<b>Your data</b>") > text.index("/settime")
 
 
 # --- /fact ------------------------------------------------------------------------------------
@@ -95,10 +114,10 @@ async def test_fact_does_not_repeat_until_every_fact_of_the_topic_was_seen(bot: 
     assert again in seen
 
 
-async def test_unknown_topic_says_so_and_offers_the_closest_topics(bot: RunningBot) -> None:
+async def test_unknown_topic_says_so_and_offers_every_topic(bot: RunningBot) -> None:
     calls = await bot.say(USER, "/fact quantum chromodynamics")
-    assert "No topic like “quantum chromodynamics”" in last_text(calls)
-    assert buttons(calls[-1]) and all(b.startswith("fact:") for b in buttons(calls[-1]))
+    assert "Nothing here is like “quantum chromodynamics”" in last_text(calls)
+    assert buttons(calls[-1]) == [f"fact:{t}" for t in BANK.topics]
 
 
 # --- /quiz and answers --------------------------------------------------------------------------
@@ -188,7 +207,7 @@ async def test_topic_query_shows_the_study_page_with_fact_and_quiz_buttons(
     calls = await bot.say(USER, f"/topic {query}")
     text = last_text(calls)
     assert title in text and "Key takeaways" in text and "Exam relevance" in text
-    assert [b.split(":")[0] for b in buttons(calls[-1])] == ["fact", "quiz"]
+    assert [b.split(":")[0] for b in buttons(calls[-1])][:3] == ["sum", "fact", "quiz"]
 
 
 async def test_topic_with_several_close_matches_offers_a_choice(bot: RunningBot) -> None:
@@ -197,9 +216,10 @@ async def test_topic_with_several_close_matches_offers_a_choice(bot: RunningBot)
     assert set(buttons(calls[-1])) == {"page:iom-india", "page:india-labour-migration"}
 
 
-async def test_topic_without_argument_lists_topics(bot: RunningBot) -> None:
+async def test_topic_without_argument_shows_the_topic_buttons_under_one_line(bot: RunningBot) -> None:
     calls = await bot.say(USER, "/topic")
     assert buttons(calls[-1]) == [f"page:{t}" for t in BANK.topics]
+    assert "\n" not in last_text(calls) and len(last_text(calls)) < 80
 
 
 async def test_topic_button_sends_the_study_page_and_answers_the_query(bot: RunningBot) -> None:
@@ -244,7 +264,7 @@ async def test_any_text_gets_a_short_helpful_reply(bot: RunningBot, text: str) -
 )
 async def test_odd_arguments_get_a_friendly_reply(bot: RunningBot, text: str) -> None:
     reply = last_text(await bot.say(USER, text))
-    assert "longer than I can read" in reply or "No topic like" in reply
+    assert "longer than I can read" in reply or "No topic like" in reply or "Nothing here is like" in reply
 
 
 async def test_unknown_command_gets_pointed_to_help(bot: RunningBot) -> None:

@@ -153,7 +153,7 @@ async def test_group_cooldown_answers_once_then_stays_quiet(bot: RunningBot) -> 
     assert "One quiz every 30 s in this group — the next in 30 s." in notice
     before = len(bot.fake.calls_to(GROUP))
     bot.fake.send_text(GROUP, "/quiz", user_id=ASHA)
-    await bot.say(GROUP, "/help", user_id=ASHA)
+    await bot.say(GROUP, "/help@studybot_test_bot", user_id=ASHA)
     assert len(bot.fake.calls_to(GROUP)) == before + 1  # only /help answered
     bot.clock.advance(seconds=30)
     await group_quiz(bot, BEN)
@@ -171,7 +171,7 @@ async def test_the_next_days_push_starts_with_yesterdays_summary(bot: RunningBot
     await bot.barrier(GROUP, ASHA)
     bot.clock.set(dt.datetime(2026, 3, 3, 2, 30, tzinfo=dt.UTC))
     await bot.push_tick()
-    push = next(t for t in reversed(texts(bot, GROUP)) if "daily study" in t)
+    push = next(t for t in reversed(texts(bot, GROUP)) if "Today's study" in t)
     assert "Yesterday's quiz: 2 answered, 50% correct; fastest correct: Asha." in push
     assert "Answer:" in push
 
@@ -279,7 +279,7 @@ async def test_a_group_title_with_html_characters_reads_as_written(bot: RunningB
 async def test_a_group_flooded_past_its_rate_limit_does_not_delay_a_private_reply(bot: RunningBot) -> None:
     # Telegram allows a group about 20 messages a minute; the rate limiter holds the rest back.
     for _ in range(30):
-        bot.fake.send_text(GROUP, "/help", user_id=ASHA)
+        bot.fake.send_text(GROUP, "/help@studybot_test_bot", user_id=ASHA)
     await bot.fake.wait_for_async("sendMessage", predicate=lambda c: c.params.get("chat_id") == GROUP, count=20)
     private = bot.fake.send_text(ASHA, "/help")
     await bot.handled(private, timeout=2.0)

@@ -19,7 +19,7 @@ import pytest
 from bot.content.models import SPLIT_POLL_QUESTION, Question
 from bot.delivery.learning import expire_tests
 from bot.delivery.sender import send_quiz
-from bot.render.messages import escape
+from bot.render.messages import cite, escape
 from bot.render.texts import t
 from bot.services.mock_test import CLOSE_GRACE, SECONDS_PER_QUESTION, TEST_SIZE
 from bot.storage.sqlite import SqliteRepository
@@ -145,7 +145,7 @@ async def test_a_long_explanation_follows_the_answer_in_a_private_chat(bot: Runn
     bot.fake.answer_poll(record.poll_id, USER, [0])
     (follow_up,) = await wait(bot, "sendMessage", USER, has_text("<b>Explanation</b>"))
     assert escape(question.full_text) in follow_up.params["text"]
-    assert escape(bank().cite(question.source)) in follow_up.params["text"]
+    assert cite(bank(), question.source) in follow_up.params["text"]
 
 
 async def test_a_long_explanation_is_not_sent_to_a_group_after_each_answer(bot: RunningBot) -> None:
@@ -270,11 +270,11 @@ async def test_stats_show_upsc_score_weakest_topics_and_a_sparkline_without_matp
     await quiz_answered(bot, right, USER, correct=True)
     await quiz_answered(bot, wrong, USER, correct=False)
     bot.fake.send_text(USER, "/stats")
-    (stats,) = await wait(bot, "sendMessage", USER, has_text("Your progress"))
+    (stats,) = await wait(bot, "sendMessage", USER, has_text("Your answers</b> in this private chat"))
     text = stats.params["text"]
     assert "UPSC score: <b>1.34</b>" in text and "a per-100 figure comes after 10 answers" in text
     assert "Last 14 days: <code>·············█</code>" in text
-    assert [b.get("callback_data") for b in buttons(stats.params)] == ["wk:colombo-process", None]
+    assert [b.get("callback_data") for b in buttons(stats.params)] == ["wk:colombo-process", "st:all", None]
     assert bot.fake.calls("sendPhoto", USER) == []
 
     bot.fake.press_button(USER, USER, stats.result["message_id"], "wk:colombo-process")
@@ -289,7 +289,7 @@ async def test_stats_send_the_activity_chart_as_an_image_with_matplotlib(bot: Ru
     (question,) = plain(1)
     await quiz_answered(bot, question, USER, correct=True)
     bot.fake.send_text(USER, "/stats")
-    (stats,) = await wait(bot, "sendMessage", USER, has_text("Your progress"))
+    (stats,) = await wait(bot, "sendMessage", USER, has_text("Your answers</b> in this private chat"))
     assert "Last 14 days" not in stats.params["text"]
     (photo,) = await wait(bot, "sendPhoto", USER)
     assert photo.params["photo"].content.startswith(b"\x89PNG")
@@ -477,7 +477,7 @@ async def test_stats_offer_a_share_button_once_there_are_answers(bot: RunningBot
     assert not any("url" in b for b in buttons((await bot.say(USER, "/stats"))[-1].params))
     await quiz_answered(bot, question, USER, correct=True)
     calls = await bot.say(USER, "/stats")
-    stats = next(c for c in reversed(calls) if "Your progress" in str(c.params.get("text", "")))
+    stats = next(c for c in reversed(calls) if "Your answers" in str(c.params.get("text", "")))
     (share,) = [b["url"] for b in buttons(stats.params) if "url" in b]
     assert share.startswith("https://t.me/share/url?") and "100%25+right" in share
 

@@ -34,7 +34,7 @@ def polls_to(bot: RunningBot, chat_id: int) -> list[dict[str, Any]]:
 
 def pushes_to(bot: RunningBot, chat_id: int) -> list[str]:
     texts = (str(c.params.get("text", "")) for c in bot.fake.calls_to(chat_id) if c.method == "sendMessage")
-    return [text for text in texts if "daily study" in text]
+    return [text for text in texts if "Today's study" in text]
 
 
 def bot_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

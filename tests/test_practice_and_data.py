@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.render import learning as render_learning
-from bot.render.messages import escape
+from bot.render.messages import cite, escape
 from bot.services.learning import Learning
 from bot.services.my_data import EXPORT_COLUMNS
 from bot.services.practice import MISTAKES_KEPT
@@ -84,7 +84,7 @@ async def test_a_mistake_page_shows_the_question_both_answers_the_full_explanati
     assert escape(question.question) in text
     assert f"Your answer: {escape(question.options[outcome.chosen])}" in text
     assert f"Correct answer: <b>{escape(question.options[question.answer])}</b>" in text
-    assert escape(question.full_text) in text and escape(bank().cite(question.source)) in text
+    assert escape(question.full_text) in text and cite(bank(), question.source) in text
 
 
 # --- mains ---------------------------------------------------------------------------------------

@@ -8,12 +8,22 @@ from pathlib import Path
 import pytest
 from telegram.ext import CommandHandler
 
-from bot.handlers.registry import COMMANDS, Scope, commands_for
+from bot.handlers.registry import COMMANDS, Scope, admin_only_commands, commands_for, help_sections
 from bot.render import callbacks
 from bot.render.callbacks import Action
 from bot.render.texts import t
 from tests.fakebot import FakeBotAPI
 from tests.harness import RunningBot, running_bot
+
+
+def test_help_groups_every_command_and_admins_have_only_settings_beyond_members() -> None:
+    for scope in (Scope.PRIVATE, Scope.GROUP, Scope.GROUP_ADMIN):
+        listed = [c for _, commands in help_sections(scope) for c in commands]
+        assert sorted(c.name for c in listed) == sorted(c.name for c in commands_for(scope))
+        for group, _ in help_sections(scope):
+            assert t(f"help.group.{group.value}") != f"help.group.{group.value}"
+    extra = {c.name for c in admin_only_commands()}
+    assert {"subscribe", "settime", "pause"} <= extra and not extra & {"quiz", "help", "leaderboard"}
 
 
 def test_every_command_is_declared_once_with_a_description() -> None:
@@ -55,6 +65,10 @@ async def test_every_command_handler_has_a_menu_entry_and_every_menu_entry_a_han
         (callbacks.mains_key_points("iom-basics-m01"), Action.MAINS, "key:iom-basics-m01"),
         (callbacks.forget(True), Action.FORGET, "yes"),
         (callbacks.weak_topic("iom-india"), Action.WEAK_TOPIC, "iom-india"),
+        (callbacks.topic_summary("iom-india"), Action.TOPIC_SUMMARY, "iom-india"),
+        (callbacks.topics_list(), Action.TOPICS, "*"),
+        (callbacks.stats_view(True), Action.STATS, "all"),
+        (callbacks.stats_view(False), Action.STATS, "here"),
     ],
 )
 def test_every_encoder_decodes_back(data: str, action: Action, value: str) -> None:

@@ -141,6 +141,7 @@ async def group_with_history(repo: SqliteRepository) -> None:
     await repo.schedule_deletion(OLD, 55, NOW)
     await repo.save_review_session(ReviewSession(7, OLD, "p1", 1, 1, NOW))
     assert await repo.create_mock_test(7, OLD, None, ["q1"], 60, NOW) is not None
+    assert await repo.create_quiz_session(OLD, None, ["q1"], 30, NOW) is not None
 
 
 async def rows_of(repo: SqliteRepository, chat_id: int) -> dict[str, int]:

@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.loader import load_bank
-from bot.content.search import TopicIndex
+from bot.content.search import SUGGEST_THRESHOLD, TopicIndex, TopicMatch
 from tests.content_cache import parsed_once
 
 
@@ -35,7 +35,18 @@ def test_query_finds_the_right_topic(index: TopicIndex, query: str, topic_id: st
     assert result.best.id == topic_id
 
 
-def test_nonsense_finds_no_topic_but_offers_the_closest(index: TopicIndex) -> None:
-    result = index.search("quantum chromodynamics")
+@pytest.mark.parametrize("query", ["quantum chromodynamics", "nonexistent-topic", "xyz", "kafala"])
+def test_nonsense_finds_no_topic_and_suggests_none(index: TopicIndex, query: str) -> None:
+    result = index.search(query)
     assert result.best is None and not result.ambiguous
-    assert 1 <= len(result.choices) <= 3
+    assert result.nothing_close and result.choices == []
+
+
+def test_only_topics_near_the_threshold_are_suggested(index: TopicIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    topics = [m.topic for m in index.rank("iom")]
+    scores = [SUGGEST_THRESHOLD + 10, SUGGEST_THRESHOLD, SUGGEST_THRESHOLD - 1]
+    ranked = [TopicMatch(topic, score) for topic, score in zip(topics, scores, strict=False)]
+    monkeypatch.setattr(index, "rank", lambda query: ranked)
+    result = index.search("whatever")
+    assert result.best is None and not result.nothing_close
+    assert result.choices == topics[:2]

@@ -22,6 +22,10 @@ MIN_OPTIONS = 2
 MAX_OPTIONS = min(10, int(PollLimit.MAX_OPTION_NUMBER))
 #: The poll question used when a statement question's statements go out as a message first.
 SPLIT_POLL_QUESTION = "Which of the statements given above is/are correct?"
+#: What a seed file's name looks like ("001_9acafe643c3ba91c.txt"); no title a user reads may hold one.
+SEED_FILE_NAME = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")
+#: The longest short title of a topic, so that two topic buttons fit side by side on a phone.
+SHORT_TITLE_LENGTH = 24
 
 
 class Level(StrEnum):
@@ -48,6 +52,8 @@ class _Item(BaseModel):
 class Topic(_Item):
     id: ItemId
     title: NonEmpty
+    #: The title on buttons (two to a row fit a phone's width).
+    short_title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_TITLE_LENGTH)]
     aliases: list[NonEmpty] = Field(default_factory=list)
     description: NonEmpty = Field(description="One line for /topics.")
     summary: NonEmpty
@@ -204,9 +210,19 @@ class MainsPrompt(_Item):
 
 class Source(_Item):
     id: NonEmpty
+    #: What users read after "Source:"; a human title, never a file name.
     title: NonEmpty
     kind: Literal["seed", "web"]
     ref: NonEmpty = Field(description="The seed's file name, or the page's address as the fact sheet names it.")
+    #: The public address, only where the seed or the fact sheet names one.
+    url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"]+$")] | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title_is_no_file_name(cls, title: str) -> str:
+        if SEED_FILE_NAME.search(title) or title.casefold().endswith(".txt"):
+            raise ValueError(f"title {title!r} reads as a file name; give the source a human title")
+        return title
 
 
 class TopicFile(_Item):

@@ -18,6 +18,9 @@ from bot.content.models import Topic
 _STOPWORDS = frozenset({"the", "and", "of", "in", "its", "for", "on", "a", "an", "to", "s"})
 #: A best score below this is "no topic like that".
 MATCH_THRESHOLD = 70.0
+#: Below the match threshold, topics scoring at least this are still offered as "did you mean";
+#: under it a query shares nothing but chance letters with a topic (nonsense scores 30-50).
+SUGGEST_THRESHOLD = 55.0
 #: Matches this close to the best are offered as a choice.
 TIE_MARGIN = 4.0
 
@@ -54,11 +57,16 @@ class TopicMatch:
 @dataclass(frozen=True)
 class SearchResult:
     """``best`` is set when one topic clearly matches; otherwise ``choices`` are the closest ones,
-    ``ambiguous`` telling apart "several match" from "none matches"."""
+    ``ambiguous`` telling apart "several match" from "none matches". ``choices`` is empty when
+    nothing is even close (:attr:`nothing_close`): better all topics than arbitrary ones."""
 
     best: Topic | None
     choices: list[Topic]
     ambiguous: bool = False
+
+    @property
+    def nothing_close(self) -> bool:
+        return self.best is None and not self.choices
 
 
 class TopicIndex:
@@ -78,7 +86,7 @@ class TopicIndex:
     def search(self, query: str, limit: int = 5) -> SearchResult:
         ranked = self.rank(query)
         if not ranked or ranked[0].score < MATCH_THRESHOLD:
-            return SearchResult(None, [m.topic for m in ranked[:3]])
+            return SearchResult(None, [m.topic for m in ranked[:3] if m.score >= SUGGEST_THRESHOLD])
         close = [m.topic for m in ranked if m.score >= ranked[0].score - TIE_MARGIN]
         if len(close) == 1:
             return SearchResult(close[0], close)

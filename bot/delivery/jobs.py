@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from bot.context import AppContext, StudyApplication, StudyContext
 from bot.delivery.learning import expire_tests
 from bot.delivery.push import make_deliver
+from bot.delivery.sessions import expire_sessions
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,8 @@ log = logging.getLogger(__name__)
 PUSH_INTERVAL_S = 60
 #: Channel confirmations are removed on this beat.
 CLEANUP_INTERVAL_S = 30
-#: Mock-test questions whose time ran out are settled on this beat (the test then moves on).
+#: Mock-test and quiz-session questions whose time ran out are settled on this beat (the test or
+#: session then moves on).
 TEST_TIMER_INTERVAL_S = 5
 
 
@@ -34,6 +36,9 @@ async def test_timer_tick(context: StudyContext) -> None:
     settled = await expire_tests(context.bot, ctx)
     if settled:
         log.info("mock tests: %d question(s) ran out of time", settled)
+    closed = await expire_sessions(context.bot, ctx)
+    if closed:
+        log.info("quiz sessions: %d question(s) closed", closed)
 
 
 async def cleanup_tick(context: StudyContext) -> None:

@@ -49,7 +49,7 @@ def make_deliver(bot: Bot, ctx: AppContext) -> Deliver:
 
 
 async def daily_view(ctx: AppContext, push: DuePush) -> render.DailyPush:
-    """What today's push says, gathered from the services: the fact, yesterday's result (groups),
+    """What today's push says, gathered from the services: the fact, yesterday's result (groups and channels),
     the streak and the reviews due (private chats)."""
     chat, now = push.chat, ctx.now()
     view = render.DailyPush(
@@ -58,10 +58,8 @@ async def daily_view(ctx: AppContext, push: DuePush) -> render.DailyPush:
         fact=await ctx.study.next_fact(chat.chat_id, chat.push_topic, now),
         kind="channel" if chat.is_channel else "group" if chat.is_group else "private",
     )
-    if chat.is_group:
+    if chat.is_group or chat.is_channel:
         return replace(view, yesterday=await ctx.groups.yesterday(chat.chat_id, before=now))
-    if chat.is_channel:
-        return view
     # In a private chat the chat id is the user's id.
     streak = await ctx.stats.current_streak(chat.chat_id, chat.chat_id, ctx.chat_tz(chat), now)
     return replace(view, streak=streak, due_reviews=await ctx.learning.review.due_count(chat.chat_id, now))

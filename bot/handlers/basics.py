@@ -8,14 +8,29 @@ from bot.context import StudyContext
 
 # The registry imports this module; this one reads the registry only when a command runs.
 from bot.handlers import registry
-from bot.handlers.support import is_private, reply
+from bot.handlers.permissions import can_change_settings
+from bot.handlers.support import is_group, is_private, reply
+from bot.render import keyboards
 from bot.render import messages as render
 from bot.render.messages import escape
 from bot.render.texts import t
 
 
-def help_text(scope: registry.Scope) -> str:
-    return render.help_text([(c.name, t(c.description_key)) for c in registry.commands_for(scope)])
+def help_text(scope: registry.Scope, *, admin: bool = False) -> str:
+    """/help from the registry, grouped by purpose; a group's admins get their settings in one line."""
+    sections = [
+        (t(f"help.group.{group.value}"), [(c.name, t(c.description_key)) for c in commands])
+        for group, commands in registry.help_sections(scope)
+    ]
+    admin_names = [c.name for c in registry.admin_only_commands()] if admin else []
+    return render.help_text(sections, admin_names)
+
+
+def _addressed_to_us(update: Update) -> bool:
+    """True when the command names this bot (``/help@studybot``); PTB has already checked the name."""
+    message = update.effective_message
+    first_word = (message.text or "").split(maxsplit=1)[0] if message is not None and message.text else ""
+    return "@" in first_word
 
 
 def _scope(update: Update) -> registry.Scope:
@@ -24,7 +39,7 @@ def _scope(update: Update) -> registry.Scope:
         return registry.Scope.PRIVATE
     if chat is not None and chat.type == chat.CHANNEL:
         return registry.Scope.CHANNEL
-    return registry.Scope.GROUP_ADMIN
+    return registry.Scope.GROUP
 
 
 async def start(update: Update, context: StudyContext) -> None:
@@ -35,15 +50,21 @@ async def start(update: Update, context: StudyContext) -> None:
         and await registry.run_deep_link(update, context, context.args[0])
     ):
         return
-    text = help_text(_scope(update))
+    if not is_private(update.effective_chat):
+        await help_command(update, context)
+        return
+    # A few lines and four buttons; /help has every command.
     user = update.effective_user
-    if is_private(update.effective_chat) and user is not None:
-        text = t("start.greeting", name=escape(user.first_name)) + "\n\n" + text
-    await reply(update, text)
+    greeting = t("start.greeting", name=escape(user.first_name)) if user is not None else ""
+    await reply(update, (greeting + "\n" + t("start.intro")).strip(), keyboards.start())
 
 
 async def help_command(update: Update, context: StudyContext) -> None:
-    await reply(update, help_text(_scope(update)))
+    # In a group a bare /help (or /start) may be meant for another bot there: answer /help@us only.
+    if is_group(update.effective_chat) and not _addressed_to_us(update):
+        return
+    admin = is_group(update.effective_chat) and await can_change_settings(update, context)
+    await reply(update, help_text(_scope(update), admin=admin))
 
 
 async def unknown_command(update: Update, context: StudyContext) -> None:

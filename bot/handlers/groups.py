@@ -79,7 +79,7 @@ async def leaderboard(update: Update, context: StudyContext) -> None:
     ctx = context.app
     tz = ctx.chat_tz(await chat_record(update, context))
     board = await ctx.groups.leaderboard(chat.id, user.id if user else None, period, tz, ctx.now())
-    await reply(update, render.leaderboard(board))
+    await reply(update, render.leaderboard(board, await ctx.learning.sessions.last_ranking(chat.id)))
 
 
 # --- channels -----------------------------------------------------------------------------------

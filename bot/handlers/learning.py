@@ -17,6 +17,7 @@ from telegram import CallbackQuery, Update
 from bot.context import StudyContext
 from bot.delivery.learning import start_review, start_test, user_tz
 from bot.handlers.support import (
+    SESSION_STOP_WORDS,
     argument,
     deliver_quiz,
     edit,
@@ -24,6 +25,7 @@ from bot.handlers.support import (
     point_to_private_chat,
     reply,
     resolve_topic,
+    session_command,
     within_cooldown,
 )
 from bot.render import callbacks, keyboards
@@ -31,6 +33,7 @@ from bot.render import learning as render_learning
 from bot.render.callbacks import ALL, Action
 from bot.render.texts import t, tn
 from bot.services.parsing import parse_int
+from bot.services.quiz_session import DEFAULT_SIZE as SESSION_SIZE
 from bot.services.scoring import format_marks
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 #: The buttons handled here (registered before the topic buttons).
 ACTIONS = (Action.REVIEW, Action.MISTAKES, Action.TEST, Action.MAINS, Action.FORGET, Action.WEAK_TOPIC)
 #: /test arguments that give up the running test instead of naming a topic.
-STOP_WORDS = frozenset({"stop", "quit", "cancel"})
+STOP_WORDS = SESSION_STOP_WORDS
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -65,6 +68,9 @@ async def test(update: Update, context: StudyContext) -> None:
     if user is None or chat is None:
         return
     asked = argument(context)
+    # A group's admin starts (or stops) a quiz session of the mock test's length for everyone.
+    if await session_command(update, context, list(context.args or []), default_size=SESSION_SIZE):
+        return
     if not is_private(chat):
         best = ctx.study.find_topic(asked).best if asked and asked.casefold() not in STOP_WORDS else None
         await point_to_private_chat(update, context, f"test_{best.id}" if best else "test")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from enum import Flag, auto
+from enum import Flag, StrEnum, auto
 from typing import Any
 
 from telegram import Update
@@ -27,7 +27,7 @@ from telegram.ext import (
 from bot.context import StudyApplication, StudyContext
 from bot.handlers import answers, basics, errors, groups, learning, settings, stats, study
 from bot.handlers.support import remember
-from bot.render import callbacks
+from bot.render import callbacks, keyboards
 from bot.render.callbacks import Action
 
 Callback = Callable[[Update, StudyContext], Coroutine[Any, Any, None]]
@@ -45,11 +45,22 @@ EVERYWHERE = Scope.PRIVATE | Scope.GROUP | Scope.GROUP_ADMIN
 SETTINGS = Scope.PRIVATE | Scope.GROUP_ADMIN | Scope.CHANNEL
 
 
+class Group(StrEnum):
+    """What a command is for: /help shows the commands by group, in this order."""
+
+    STUDY = "study"
+    PRACTICE = "practice"
+    DAILY = "daily"
+    DATA = "data"
+    BASICS = "basics"
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
     scopes: Scope
     callback: Callback
+    group: Group
 
     @property
     def description_key(self) -> str:
@@ -58,28 +69,28 @@ class Command:
 
 #: In menu order.
 COMMANDS: tuple[Command, ...] = (
-    Command("fact", EVERYWHERE, study.fact),
-    Command("quiz", EVERYWHERE, study.quiz),
-    Command("topics", EVERYWHERE, study.topics),
-    Command("topic", EVERYWHERE, study.topic),
-    Command("stats", EVERYWHERE | Scope.CHANNEL, stats.stats),
-    Command("leaderboard", Scope.GROUP | Scope.GROUP_ADMIN, groups.leaderboard),
+    Command("fact", EVERYWHERE, study.fact, Group.STUDY),
+    Command("quiz", EVERYWHERE, study.quiz, Group.STUDY),
+    Command("topics", EVERYWHERE, study.topics, Group.STUDY),
+    Command("topic", EVERYWHERE, study.topic, Group.STUDY),
+    Command("stats", EVERYWHERE | Scope.CHANNEL, stats.stats, Group.PRACTICE),
+    Command("leaderboard", Scope.GROUP | Scope.GROUP_ADMIN, groups.leaderboard, Group.PRACTICE),
     # Personal commands work in groups too, by a link to the private chat.
-    Command("review", EVERYWHERE, learning.review),
-    Command("mistakes", EVERYWHERE, learning.mistakes),
-    Command("test", EVERYWHERE, learning.test),
-    Command("mains", EVERYWHERE, learning.mains),
-    Command("subscribe", SETTINGS, settings.subscribe),
-    Command("unsubscribe", SETTINGS, settings.unsubscribe),
-    Command("settime", SETTINGS, settings.settime),
-    Command("timezone", SETTINGS, settings.timezone),
-    Command("pause", SETTINGS, settings.pause),
-    Command("resume", SETTINGS, settings.resume),
-    Command("settings", EVERYWHERE | Scope.CHANNEL, settings.show_settings),
-    Command("export", Scope.PRIVATE, learning.export),
-    Command("forget", Scope.PRIVATE, learning.forget),
-    Command("help", EVERYWHERE, basics.help_command),
-    Command("start", Scope.PRIVATE, basics.start),
+    Command("review", EVERYWHERE, learning.review, Group.PRACTICE),
+    Command("mistakes", EVERYWHERE, learning.mistakes, Group.PRACTICE),
+    Command("test", EVERYWHERE, learning.test, Group.PRACTICE),
+    Command("mains", EVERYWHERE, learning.mains, Group.STUDY),
+    Command("subscribe", SETTINGS, settings.subscribe, Group.DAILY),
+    Command("unsubscribe", SETTINGS, settings.unsubscribe, Group.DAILY),
+    Command("settime", SETTINGS, settings.settime, Group.DAILY),
+    Command("timezone", SETTINGS, settings.timezone, Group.DAILY),
+    Command("pause", SETTINGS, settings.pause, Group.DAILY),
+    Command("resume", SETTINGS, settings.resume, Group.DAILY),
+    Command("settings", EVERYWHERE | Scope.CHANNEL, settings.show_settings, Group.DAILY),
+    Command("export", Scope.PRIVATE, learning.export, Group.DATA),
+    Command("forget", Scope.PRIVATE, learning.forget, Group.DATA),
+    Command("help", EVERYWHERE, basics.help_command, Group.BASICS),
+    Command("start", Scope.PRIVATE, basics.start, Group.BASICS),
 )
 
 #: ``/start <payload>`` from a group's "open the private chat" button runs that command there.
@@ -88,7 +99,21 @@ DEEP_LINKS: dict[str, Callback] = {
     "mistakes": learning.mistakes,
     "export": learning.export,
     "forget": learning.forget,
+    keyboards.STATS_ALL_PAYLOAD: stats.stats_everywhere,
 }
+
+
+def help_sections(scope: Scope) -> list[tuple[Group, list[Command]]]:
+    """/help's sections: the commands of one scope, by group, in :class:`Group` order (empty groups left out)."""
+    offered = commands_for(scope)
+    sections = [(group, [c for c in offered if c.group is group]) for group in Group]
+    return [(group, commands) for group, commands in sections if commands]
+
+
+def admin_only_commands() -> list[Command]:
+    """The commands a group's admins have beyond its members (the settings)."""
+    members = set(commands_for(Scope.GROUP))
+    return [c for c in commands_for(Scope.GROUP_ADMIN) if c not in members]
 
 
 def commands_for(scope: Scope) -> list[Command]:
@@ -127,6 +152,7 @@ def register(application: StudyApplication) -> None:
     settings_buttons = callbacks.pattern(Action.SETTING, Action.SUBSCRIBE, Action.TIMEZONE)
     application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=settings_buttons))
     application.add_handler(CallbackQueryHandler(learning.on_button, pattern=callbacks.pattern(*learning.ACTIONS)))
+    application.add_handler(CallbackQueryHandler(stats.on_stats_button, pattern=callbacks.pattern(Action.STATS)))
     # Whatever is left: topic buttons, and stale or forged data (answered with a notice).
     application.add_handler(CallbackQueryHandler(study.on_topic_button))
     application.add_handler(PollAnswerHandler(answers.on_poll_answer))

@@ -77,6 +77,8 @@ async def _subscribe(update: Update, context: StudyContext, chat: ChatRecord, to
     resolved = ctx.chat_settings.resolve(chat, ctx.now())
     suffix = t("sub.topic_suffix", topic=escape(topic.title)) if topic else ""
     key = "sub.done_now" if due_now else "sub.done"
+    if chat.is_channel:  # worded for the channel's readers, not for one person
+        key += "_channel"
     await confirm(update, context, t(key, time=resolved.push_time, tz=resolved.timezone, topic=suffix))
     if due_now:
         await _push_today(context, chat.chat_id)

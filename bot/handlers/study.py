@@ -1,16 +1,18 @@
-"""/fact, /quiz, /topics, /topic and the topic buttons (``page:``, ``fact:``, ``quiz:``)."""
+"""/fact, /quiz, /topics, /topic and the topic buttons (``page:``, ``sum:``, ``fact:``, ``quiz:``)."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import StudyContext
 from bot.handlers.support import (
     argument,
     deliver_fact,
     deliver_quiz,
+    edit,
     reply,
     resolve_topic,
+    session_command,
     within_cooldown,
 )
 from bot.render import callbacks, keyboards
@@ -28,6 +30,12 @@ async def fact(update: Update, context: StudyContext) -> None:
 
 
 async def quiz(update: Update, context: StudyContext) -> None:
+    """/quiz [topic]; in a group an admin's ``/quiz N [topic]`` starts a quiz session, ``/quiz stop`` ends it."""
+    words = list(context.args or [])
+    if await session_command(update, context, words, default_size=None):
+        return
+    if words and words[0].isascii() and words[0].isdigit():
+        context.args = words[1:]  # a member's /quiz 10 is an ordinary quiz
     if await within_cooldown(update, context, "quiz"):
         return
     topic_id = await resolve_topic(update, context, callbacks.quiz)
@@ -43,13 +51,27 @@ async def topics(update: Update, context: StudyContext) -> None:
 
 async def topic(update: Update, context: StudyContext) -> None:
     if not argument(context):
-        await topics(update, context)
+        # One line and the buttons; /topics has the list with descriptions.
+        await reply(update, t("topic.usage"), keyboards.topic_buttons(list(context.app.bank.topics.values())))
         return
     topic_id = await resolve_topic(update, context, callbacks.topic_page)
     if topic_id is None:
         return
-    ctx = context.app
-    await reply(update, render.topic_page(ctx.bank.topics[topic_id], ctx.bank), keyboards.topic_actions(topic_id))
+    text, keyboard = _study_page(context, topic_id)
+    await reply(update, text, keyboard)
+
+
+def _study_page(
+    context: StudyContext, topic_id: str, *, with_summary: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A topic's page, takeaways first, and its buttons (summary, fact, quiz, related topics)."""
+    bank = context.app.bank
+    topic = bank.topics[topic_id]
+    related = [bank.topics[r] for r in topic.related if r in bank.topics]
+    return (
+        render.topic_page(topic, with_summary=with_summary),
+        keyboards.topic_page(topic, related, with_summary=with_summary),
+    )
 
 
 async def on_topic_button(update: Update, context: StudyContext) -> None:
@@ -60,18 +82,25 @@ async def on_topic_button(update: Update, context: StudyContext) -> None:
     ctx = context.app
     pressed = callbacks.decode(query.data)
     chat = update.effective_chat
+    # Pages and the topic list are reading, not a quiz or fact for the group: no cooldown.
+    pages = (Action.TOPIC_PAGE, Action.TOPIC_SUMMARY, Action.TOPICS)
     valid = pressed is not None and (
-        pressed.value in ctx.bank.topics or (pressed.value == callbacks.ALL and pressed.action != Action.TOPIC_PAGE)
+        (pressed.value in ctx.bank.topics and pressed.action != Action.TOPICS)
+        or (pressed.value == callbacks.ALL and pressed.action not in (Action.TOPIC_PAGE, Action.TOPIC_SUMMARY))
     )
     if pressed is None or not valid or chat is None:
         await query.answer(t("error.stale_button"))
         return
-    if pressed.action != Action.TOPIC_PAGE and await within_cooldown(update, context, pressed.action.value):
+    if pressed.action not in pages and await within_cooldown(update, context, pressed.action.value):
         return
     await query.answer()
     if pressed.action == Action.TOPIC_PAGE:
-        page = render.topic_page(ctx.bank.topics[pressed.value], ctx.bank)
-        await reply(update, page, keyboards.topic_actions(pressed.value))
+        await reply(update, *_study_page(context, pressed.value))
+    elif pressed.action == Action.TOPICS:
+        await reply(update, t("topic.usage"), keyboards.topic_buttons(list(ctx.bank.topics.values())))
+    elif pressed.action == Action.TOPIC_SUMMARY:
+        # The folded page grows in place: the takeaways stay on top, the summary comes below.
+        await edit(query, *_study_page(context, pressed.value, with_summary=True))
     elif pressed.action == Action.FACT:
         await deliver_fact(context, chat, pressed.value)
     else:

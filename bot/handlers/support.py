@@ -14,11 +14,18 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.context import StudyContext
 from bot.delivery.sender import send_fact, send_quiz
+from bot.delivery.sessions import send_ranking, start_session
+from bot.handlers.permissions import can_change_settings
 from bot.render import callbacks, keyboards
 from bot.render.messages import escape
 from bot.render.texts import t
+from bot.services.parsing import parse_int
+from bot.services.quiz_session import MAX_SIZE as MAX_SESSION
+from bot.services.quiz_session import MIN_SIZE as MIN_SESSION
 from bot.storage.repository import ChatRecord
 
+#: Words after /quiz or /test that end a group's quiz session (and give up a private mock test).
+SESSION_STOP_WORDS = frozenset({"stop", "quit", "cancel"})
 #: Longest command argument read; anything longer gets a friendly "too long".
 MAX_ARGUMENT_LENGTH = 200
 #: The bot's confirmations of admin commands in a channel are removed after this long.
@@ -61,12 +68,15 @@ async def remember(update: Update, context: StudyContext) -> None:
 
 
 # --- replies ---------------------------------------------------------------------------------------
-async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
-    """Answer in the chat the update came from (private chat, group or channel)."""
+async def reply(
+    update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None, *, silent: bool = False
+) -> Message | None:
+    """Answer in the chat the update came from (private chat, group or channel); ``silent``
+    sends without a notification."""
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(text, reply_markup=keyboard, do_quote=False)
+    return await message.reply_text(text, reply_markup=keyboard, do_quote=False, disable_notification=silent)
 
 
 async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -97,10 +107,12 @@ async def confirm(
 ) -> None:
     """Reply to a settings command; in a channel the reply is removed again after ``ttl``
     (by the clean-up job, from a list kept in the store so a restart does not leave it behind),
-    so neither a confirmation nor a settings keyboard stays posted for every subscriber to see."""
-    message = await reply(update, text, keyboard)
+    so neither a confirmation nor a settings keyboard stays posted for every subscriber to see.
+    In a channel it is also sent silently: a confirmation is no reason to ping every subscriber."""
     chat = update.effective_chat
-    if message is None or chat is None or chat.type != Chat.CHANNEL:
+    in_channel = chat is not None and chat.type == Chat.CHANNEL
+    message = await reply(update, text, keyboard, silent=in_channel)
+    if message is None or chat is None or not in_channel:
         return
     ctx = context.app
     await ctx.groups.delete_later(chat.id, message.message_id, ctx.now() + ttl)
@@ -138,11 +150,11 @@ async def within_cooldown(update: Update, context: StudyContext, action: str) ->
 
 # --- topics ----------------------------------------------------------------------------------------
 async def resolve_topic(
-    update: Update, context: StudyContext, encode: callbacks.Encoder = callbacks.topic_page
+    update: Update, context: StudyContext, encode: callbacks.Encoder = callbacks.topic_page, query: str | None = None
 ) -> str | None:
-    """The topic named in the command's argument: ``ALL`` when none, None when we asked the user
-    to pick (buttons made by ``encode``, which says what picking one does)."""
-    query = argument(context)
+    """The topic named in the command's argument (or ``query``): ``ALL`` when none, None when we
+    asked the user to pick (buttons made by ``encode``, which says what picking one does)."""
+    query = argument(context) if query is None else query.strip()
     if not query:
         return callbacks.ALL
     if len(query) > MAX_ARGUMENT_LENGTH:
@@ -151,10 +163,54 @@ async def resolve_topic(
     result = context.app.study.find_topic(query)
     if result.best is not None:
         return result.best.id
-    # No clear match: say so and offer the closest topics as buttons, never silence.
+    # No clear match: say so and offer the closest topics as buttons, never silence; when none is
+    # close, every topic (a few arbitrary "suggestions" would only mislead).
+    if result.nothing_close:
+        topics = list(context.app.bank.topics.values())
+        await reply(update, t("topic.nothing_close", query=escape(query)), keyboards.topic_buttons(topics, encode))
+        return None
     key = "topic.choose" if result.ambiguous else "topic.not_found"
     await reply(update, t(key, query=escape(query)), keyboards.topic_buttons(result.choices, encode))
     return None
+
+
+# --- group quiz sessions --------------------------------------------------------------------------
+async def session_command(update: Update, context: StudyContext, words: list[str], default_size: int | None) -> bool:
+    """``/quiz N [topic]``, ``/quiz stop`` (and ``/test [topic]``, ``/test stop``) from a group's
+    admin: start or stop the group's quiz session (True). False when the words ask for none, or
+    the asker is no admin (then the command is an ordinary one; a member's ``stop`` is refused)."""
+    chat = update.effective_chat
+    if not is_group(chat) or chat is None:
+        return False
+    first = words[0].casefold() if words else ""
+    stop = first in SESSION_STOP_WORDS
+    number = first.isascii() and first.isdigit()
+    # A number too long to read is out of range, not a topic.
+    size = (parse_int(first) or MAX_SESSION + 1) if number else None
+    if not stop and size is None and default_size is None:
+        return False
+    if not await can_change_settings(update, context):
+        if stop:
+            await reply(update, t("session.admins_only"))
+            return True
+        return False
+    ctx = context.app
+    if stop:
+        ranking = await ctx.learning.sessions.stop(chat.id, ctx.now())
+        if ranking is None:
+            await reply(update, t("session.none_running"))
+        else:
+            await send_ranking(context.bot, ranking)
+        return True
+    rest = words[1:] if size is not None else words
+    size = size if size is not None else default_size
+    if size is None or not MIN_SESSION <= size <= MAX_SESSION:
+        await reply(update, t("session.size", min=MIN_SESSION, max=MAX_SESSION))
+        return True
+    topic_id = await resolve_topic(update, context, callbacks.quiz, query=" ".join(rest))
+    if topic_id is not None:
+        await start_session(context.bot, ctx, chat.id, None if topic_id == callbacks.ALL else topic_id, size)
+    return True
 
 
 # --- facts and quizzes on request ------------------------------------------------------------------

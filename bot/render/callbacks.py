@@ -25,6 +25,10 @@ Encoder = Callable[[str], str]
 
 class Action(StrEnum):
     TOPIC_PAGE = "page"
+    #: Unfold a study page: the summary edited in below the takeaways.
+    TOPIC_SUMMARY = "sum"
+    #: The topic buttons (from /start's "Topics"); its value is ``ALL``.
+    TOPICS = "tl"
     FACT = "fact"
     QUIZ = "quiz"
     SETTING = "set"
@@ -36,6 +40,8 @@ class Action(StrEnum):
     MAINS = "mn"
     FORGET = "fg"
     WEAK_TOPIC = "wk"
+    #: /stats' view: ``all`` (every chat) or ``here`` (this chat).
+    STATS = "st"
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ def pattern(*actions: Action) -> re.Pattern[str]:
 # --- one encoder per button ------------------------------------------------------------------------
 # Buttons whose datum is their action and one value.
 topic_page: Encoder = partial(encode, Action.TOPIC_PAGE)
+topic_summary: Encoder = partial(encode, Action.TOPIC_SUMMARY)
 fact: Encoder = partial(encode, Action.FACT)
 quiz: Encoder = partial(encode, Action.QUIZ)
 #: ``sub``, ``unsub``, ``pause7``, ``resume`` or ``time:HH:MM``.
@@ -85,6 +92,14 @@ setting: Encoder = partial(encode, Action.SETTING)
 subscribe: Encoder = partial(encode, Action.SUBSCRIBE)
 timezone: Encoder = partial(encode, Action.TIMEZONE)
 weak_topic: Encoder = partial(encode, Action.WEAK_TOPIC)
+
+
+def stats_view(everywhere: bool) -> str:
+    return encode(Action.STATS, "all" if everywhere else "here")
+
+
+def topics_list() -> str:
+    return encode(Action.TOPICS, ALL)
 
 
 def review_more() -> str:

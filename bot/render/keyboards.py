@@ -15,10 +15,10 @@ from bot.services.chat_settings import PUSH_SIZES
 from bot.services.stats import TopicStats
 from bot.storage.repository import ChatRecord
 
+#: The deep link (``/start stats_all``) that shows a group member's figures over every chat privately.
+STATS_ALL_PAYLOAD = "stats_all"
 #: The push times offered as buttons in /settings.
 SETTINGS_TIMES = ("06:00", "07:00", "08:00", "21:00")
-#: Longest topic title shown on a button.
-BUTTON_TITLE = 40
 
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
@@ -33,7 +33,7 @@ def topic_buttons(
     topics: Sequence[Topic], encode: Callable[[str], str] = callbacks.topic_page, per_row: int = 2
 ) -> InlineKeyboardMarkup:
     """A button per topic; ``encode`` says what pressing one does (page, fact, quiz, test …)."""
-    buttons = [_button(x.title, encode(x.id)) for x in topics]
+    buttons = [_button(x.short_title, encode(x.id)) for x in topics]
     return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
 
 
@@ -54,9 +54,37 @@ def next_question(topic: Topic) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(t("button.next_same", title=topic.title[:BUTTON_TITLE]), callbacks.quiz(topic.id)),
+                _button(t("button.next_same", title=topic.short_title), callbacks.quiz(topic.id)),
                 _button(t("button.next_any"), callbacks.quiz(callbacks.ALL)),
             ]
+        ]
+    )
+
+
+def topic_page(topic: Topic, related: Sequence[Topic], *, with_summary: bool = False) -> InlineKeyboardMarkup:
+    """Under a study page: "Read the summary" (until it is shown), a fact or a quiz on the topic,
+    and a button per related topic that opens its page."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if not with_summary:
+        rows.append([_button(t("button.read_summary"), callbacks.topic_summary(topic.id))])
+    rows += [list(row) for row in topic_actions(topic.id).inline_keyboard]
+    links = [_button(t("button.related", title=x.short_title), callbacks.topic_page(x.id)) for x in related]
+    rows += [links[i : i + 2] for i in range(0, len(links), 2)]
+    return InlineKeyboardMarkup(rows)
+
+
+def start() -> InlineKeyboardMarkup:
+    """/start's four first steps: a quiz, a fact, the topics, and the daily quiz (subscribes)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t("button.quiz_me"), callbacks.quiz(callbacks.ALL)),
+                _button(t("button.todays_fact"), callbacks.fact(callbacks.ALL)),
+            ],
+            [
+                _button(t("button.topics"), callbacks.topics_list()),
+                _button(t("button.daily_quiz"), callbacks.subscribe(callbacks.ALL)),
+            ],
         ]
     )
 
@@ -117,12 +145,30 @@ def mains(prompt_id: str | None) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def stats(
+    topics: Sequence[TopicStats], *, everywhere: bool, private: bool, username: str | None
+) -> InlineKeyboardMarkup:
+    """Under /stats: the weak topics to practise, and the switch between this chat and all chats
+    (in a group it opens the private chat, where figures over every chat belong)."""
+    weak = practise(topics)
+    rows = [list(row) for row in weak.inline_keyboard] if weak is not None else []
+    if not private:
+        url = create_deep_linked_url(username or "", STATS_ALL_PAYLOAD)
+        rows.append([InlineKeyboardButton(t("button.stats_all_private"), url=url)])
+    elif everywhere:
+        rows.append([_button(t("button.stats_here"), callbacks.stats_view(False))])
+    else:
+        rows.append([_button(t("button.stats_all"), callbacks.stats_view(True))])
+    return InlineKeyboardMarkup(rows)
+
+
 def practise(topics: Sequence[TopicStats]) -> InlineKeyboardMarkup | None:
     """A button per weak topic on /stats; each sends a quiz on it."""
     if not topics:
         return None
     rows = [
-        [_button(t("button.practise", title=x.title[:BUTTON_TITLE]), callbacks.weak_topic(x.topic_id))] for x in topics
+        [_button(t("button.practise", title=x.short_title or x.title), callbacks.weak_topic(x.topic_id))]
+        for x in topics
     ]
     return InlineKeyboardMarkup(rows)
 

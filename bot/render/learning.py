@@ -14,7 +14,7 @@ from telegram.constants import MessageLimit
 
 from bot.content.loader import Bank
 from bot.content.models import MainsPrompt, Question
-from bot.render.messages import day_text, escape, moment_text
+from bot.render.messages import cite, day_text, escape, moment_text
 from bot.render.texts import t, tn
 from bot.services.mock_test import MockTestResult
 from bot.services.practice import MistakePage
@@ -97,7 +97,7 @@ def _mistake_text(page: MistakePage, bank: Bank, tz: ZoneInfo, explanation: str)
             t("mistakes.yours", answer=escape(q.options[m.chosen]))
             + "\n"
             + t("mistakes.correct", answer=escape(q.options[q.answer])),
-            t("quiz.full_explanation", text=escape(explanation), source=escape(bank.cite(q.source))),
+            t("quiz.full_explanation", text=escape(explanation), source=cite(bank, q.source)),
         ]
     )
 
@@ -151,7 +151,7 @@ def test_result(result: MockTestResult, bank: Bank) -> list[str]:
                 chosen=chosen,
                 correct=escape(q.options[q.answer]),
                 explanation=escape(text),
-                source=escape(bank.cite(q.source)),
+                source=cite(bank, q.source),
             )
 
         paragraphs.append(fit(item, q.full_text))
@@ -174,7 +174,7 @@ def mains_prompt(prompt: MainsPrompt, bank: Bank) -> str:
 def mains_key_points(prompt: MainsPrompt, bank: Bank) -> str:
     """The model answer's key points, with their sources."""
     points = "\n".join(f"• {escape(p)}" for p in prompt.key_points)
-    return t("mains.key_points", points=points, source=escape(bank.cite(prompt.source)))
+    return t("mains.key_points", points=points, source=cite(bank, prompt.source))
 
 
 # --- your data ------------------------------------------------------------------------------------
@@ -192,5 +192,5 @@ def forget_done(report: ForgetReport) -> str:
 
 def full_explanation(question: Question, bank: Bank) -> str:
     """The long explanation sent after an answer, cut to one message if it must be."""
-    source = escape(bank.cite(question.source))
+    source = cite(bank, question.source)
     return fit(lambda text: t("quiz.full_explanation", text=escape(text), source=source), question.full_text)

@@ -6,6 +6,7 @@ Everything from content or from users is escaped here, once, so no name or query
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape as _html_escape
 from typing import Literal
@@ -15,6 +16,7 @@ from bot.content.models import Fact, Question, Topic
 from bot.render.texts import t, tn
 from bot.services.chat_settings import PushSettings
 from bot.services.groups import Leaderboard, RankedRow
+from bot.services.quiz_session import SessionRanking
 from bot.services.scoring import format_marks
 from bot.services.scoring import sparkline as make_sparkline
 from bot.services.stats import UserStats
@@ -45,6 +47,20 @@ def safe_name(name: str) -> str:
     return escape(name).replace("@", "@\u2060")
 
 
+def cite(bank: Bank, source_ids: list[str]) -> str:
+    """The source line's HTML: each source by its title, linked where it has a public address."""
+    parts = []
+    for source_id in source_ids:
+        source = bank.sources.get(source_id)
+        if source is None:
+            parts.append(escape(source_id))
+        elif source.url:
+            parts.append(f'<a href="{_html_escape(source.url)}">{escape(source.title)}</a>')
+        else:
+            parts.append(escape(source.title))
+    return "; ".join(parts)
+
+
 def fact(item: Fact, bank: Bank, lang: str = "en") -> str:
     topic = bank.topics[item.topic]
     text = escape(item.text)
@@ -54,7 +70,7 @@ def fact(item: Fact, bank: Bank, lang: str = "en") -> str:
         [
             t("fact.header", lang, topic=escape(topic.title)),
             text,
-            t("fact.source", lang, source=escape(bank.cite(item.source))),
+            t("fact.source", lang, source=cite(bank, item.source)),
         ]
     )
 
@@ -74,7 +90,7 @@ def full_explanation(question: Question, bank: Bank, lang: str = "en") -> str:
         "quiz.full_explanation",
         lang,
         text=escape(question.full_text),
-        source=escape(bank.cite(question.source)),
+        source=cite(bank, question.source),
     )
 
 
@@ -84,25 +100,26 @@ def topic_list(topics: list[Topic], lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def topic_page(topic: Topic, bank: Bank, lang: str = "en") -> str:
+def topic_page(topic: Topic, lang: str = "en", *, with_summary: bool = False) -> str:
+    """A study page, takeaways first: the title, the takeaways and the exam relevance; the summary
+    follows only ``with_summary`` (the "Read the summary" button edits it in). Related topics are
+    buttons (:func:`bot.render.keyboards.topic_page`), not text."""
     page = t(
         "topic.page",
         lang,
         title=escape(topic.title),
-        summary=escape(topic.summary),
         takeaways="\n".join(f"• {escape(x)}" for x in topic.takeaways),
         relevance=escape(topic.exam_relevance),
     )
-    related = [bank.topics[r].title for r in topic.related if r in bank.topics]
-    if related:
-        page += "\n" + t("topic.related", lang, related=escape(", ".join(related)))
+    if with_summary:
+        page += "\n\n" + t("topic.page_summary", lang, summary=escape(topic.summary))
     return page
 
 
 def stats(result: UserStats, where: str, lang: str = "en", *, sparkline: bool = True) -> str:
     """The /stats message; ``sparkline`` puts the 14-day activity in as text (when no chart image is sent)."""
     if not result.answered:
-        return t("stats.none", lang)
+        return t("stats.none", lang, where=where)
     parts = [
         t("stats.header", lang, where=where),
         t(
@@ -152,16 +169,70 @@ def _ranked_line(key: str, ranked: RankedRow) -> str:
     )
 
 
-def leaderboard(board: Leaderboard) -> str:
-    """A group's top members (names can neither format nor ping), and the asker's own place."""
+def leaderboard(board: Leaderboard, last_session: SessionRanking | None = None) -> str:
+    """A group's top members (names can neither format nor ping), and the asker's own place; the
+    latest quiz session's podium is quoted below."""
     period = t(f"leaderboard.{board.period}")
     if not board.top:
-        return t("leaderboard.empty", period=period)
-    lines = [t("leaderboard.header", period=period)]
-    lines += [_ranked_line("leaderboard.line", r) for r in board.top]
-    if board.own is not None:
-        lines.append(_ranked_line("leaderboard.own", board.own))
+        lines = [t("leaderboard.empty", period=period)]
+    else:
+        lines = [t("leaderboard.header", period=period)]
+        lines += [_ranked_line("leaderboard.line", r) for r in board.top]
+        if board.own is not None:
+            lines.append(_ranked_line("leaderboard.own", board.own))
+    if last_session is not None:
+        lines += ["", last_session_line(last_session)]
     return "\n".join(lines)
+
+
+#: The first three places of a quiz session's ranking.
+MEDALS = ("🥇", "🥈", "🥉")
+#: How many members a session's ranking lists.
+RANKING_SIZE = 10
+
+
+def session_intro(size: int, seconds: int, topic: Topic | None) -> str:
+    """The message that opens a group quiz session."""
+    scope = escape(topic.title) if topic is not None else t("test.all_topics")
+    return t("session.intro", size=size, seconds=seconds, topic=scope)
+
+
+def _place(rank: int) -> str:
+    return MEDALS[rank - 1] if rank <= len(MEDALS) else f"{rank}."
+
+
+def session_ranking(ranking: SessionRanking) -> str:
+    """The ranking after a session: 🥇🥈🥉 and each member's UPSC marks (names cannot format or ping)."""
+    session = ranking.session
+    if session.state == "stopped":
+        lines = [t("session.stopped_header", asked=ranking.asked, size=session.size)]
+    else:
+        lines = [t("session.over_header", asked=ranking.asked)]
+    if not ranking.ranked:
+        lines.append(t("session.nobody"))
+        return "\n".join(lines)
+    lines += [
+        t(
+            "session.line",
+            place=_place(r.rank),
+            name=safe_name(r.score.name),
+            marks=format_marks(r.marks),
+            correct=r.score.correct,
+            wrong=r.score.wrong,
+        )
+        for r in ranking.ranked[:RANKING_SIZE]
+    ]
+    lines.append(t("session.marking"))
+    return "\n".join(lines)
+
+
+def last_session_line(ranking: SessionRanking) -> str:
+    """/leaderboard's quote of the latest session: its podium in one line."""
+    podium = ", ".join(
+        t("session.podium", place=_place(r.rank), name=safe_name(r.score.name), marks=format_marks(r.marks))
+        for r in ranking.ranked[: len(MEDALS)]
+    )
+    return t("leaderboard.last_session", podium=podium or t("session.podium_empty"))
 
 
 def channel_stats(title: str, polls: int, votes: int, correct: int) -> str:
@@ -169,10 +240,15 @@ def channel_stats(title: str, polls: int, votes: int, correct: int) -> str:
     return t("channel.stats", title=safe_name(title), polls=polls, votes=votes, percent=percent)
 
 
-def help_text(commands: list[tuple[str, str]]) -> str:
-    """/help: what the bot is for, and each command of the chat's kind in one line."""
-    lines = [t("help.intro"), "", t("help.commands")]
-    lines += [f"/{name} — {escape(description)}" for name, description in commands]
+def help_text(sections: list[tuple[str, list[tuple[str, str]]]], admin_commands: Sequence[str] = ()) -> str:
+    """/help: what the bot is for, then the chat's commands by purpose, one line each; a group's
+    admins also get their settings commands, named in one short line."""
+    lines = [t("help.intro")]
+    for heading, commands in sections:
+        lines += ["", f"<b>{escape(heading)}</b>"]
+        lines += [f"/{name} — {escape(description)}" for name, description in commands]
+    if admin_commands:
+        lines += ["", t("help.admins", commands=" ".join(f"/{name}" for name in admin_commands))]
     lines += ["", t("help.footer")]
     return "\n".join(lines)
 
@@ -220,10 +296,12 @@ class DailyPush:
 
 def daily_push(view: DailyPush, bank: Bank) -> str:
     """The daily message: header, yesterday's result (groups), a late notice, the fact, a footer."""
+    # A group's or channel's post is read by many: "today's study", not "your daily study".
+    header = "push.header" if view.kind == "private" else "push.header_shared"
     day = view.local_date
-    parts = [t("push.header", date=f"{day:%A} {day.day} {day:%B}")]
+    parts = [t(header, date=f"{day:%A} {day.day} {day:%B}")]
     if view.yesterday is not None:
-        parts.append(group_summary(view.yesterday, bank))
+        parts.append(group_summary(view.yesterday, bank, channel=view.kind == "channel"))
     if view.late_since is not None:
         parts.append(t("push.late", time=view.late_since.strftime("%H:%M")))
     if view.fact is not None:
@@ -238,9 +316,29 @@ def daily_push(view: DailyPush, bank: Bank) -> str:
     return "\n\n".join(parts)
 
 
-def group_summary(summary: PollSummary, bank: Bank) -> str:
-    """How the group did on the previous daily quiz, with its answer (and full explanation)."""
-    if summary.answered:
+#: The longest quote of yesterday's question in a push (stem and statements), before it is cut.
+QUOTE_LENGTH = 500
+
+
+def quoted_question(question: Question, limit: int = QUOTE_LENGTH) -> str:
+    """What was asked, as plain text: the stem, any statements and the closing line, cut at a
+    word with an ellipsis when longer than ``limit``."""
+    text = question.statements_message()
+    if question.statements:
+        text += "\n" + question.split_poll_question()
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0].rstrip() + "…"
+    return text
+
+
+def group_summary(summary: PollSummary, bank: Bank, *, channel: bool = False) -> str:
+    """How the group (or the channel's anonymous voters) did on the previous daily quiz: the
+    question quoted, then the answer (and full explanation)."""
+    if summary.answered and channel:
+        percent = round(100 * summary.correct / summary.answered)
+        votes = t("summary.vote") if summary.answered == 1 else t("summary.votes", count=summary.answered)
+        lines = [t("summary.channel_yesterday", votes=votes, percent=percent)]
+    elif summary.answered:
         fastest = t("summary.fastest", name=safe_name(summary.fastest)) if summary.fastest else ""
         percent = round(100 * summary.correct / summary.answered)
         lines = [t("summary.yesterday", answered=summary.answered, percent=percent, fastest=fastest)]
@@ -248,6 +346,7 @@ def group_summary(summary: PollSummary, bank: Bank) -> str:
         lines = [t("summary.none")]
     question = bank.questions.get(summary.question_id)
     if question is not None:
+        lines.append(t("summary.question", question=escape(quoted_question(question))))
         lines.append(t("summary.answer", answer=escape(question.options[question.answer])))
         lines.append(escape(question.full_text))
     return "\n".join(lines)

@@ -10,19 +10,15 @@ EN: dict[str, str] = {
     # --- start and help -------------------------------------------------------------------------
     "start.greeting": "Namaste, {name}! 👋",
     "help.intro": (
-        "<b>studybot</b> helps you prepare for the UPSC Civil Services exam — Prelims and Mains GS-II "
-        "(international institutions, India's diaspora and labour migration) — with short, sourced facts and "
-        "quiz polls on the <b>International Organization for Migration (IOM)</b> and the "
-        "<b>Colombo Process</b>.\n\nEvery fact and question cites its source. Your answers are saved, so "
-        "/stats shows your progress."
+        "<b>studybot</b>: sourced facts and quiz polls on <b>IOM</b> and the <b>Colombo Process</b> for UPSC "
+        "Prelims and Mains GS-II. Your answers are saved, so /stats shows your progress."
     ),
-    "help.commands": "<b>Commands</b>",
     "help.footer": "Tip: try /topic colombo or /quiz.",
     # --- command descriptions (menus and /help) -------------------------------------------------
     "cmd.start": "What this bot does",
     "cmd.help": "All commands",
     "cmd.fact": "A fact with its source — /fact [topic]",
-    "cmd.quiz": "A quiz poll — /quiz [topic]",
+    "cmd.quiz": "A quiz poll — /quiz [topic]; in groups admins start a session: /quiz 10",
     "cmd.topics": "Every topic",
     "cmd.topic": "A topic's study page — /topic <name>",
     "cmd.stats": "Your answers, accuracy and streak",
@@ -56,10 +52,7 @@ EN: dict[str, str] = {
     # --- topics ---------------------------------------------------------------------------------
     "topics.header": "<b>Topics</b> — tap one for its study page:",
     "topics.line": "• <b>{title}</b> — {description}",
-    "topic.page": (
-        "📚 <b>{title}</b>\n\n{summary}\n\n<b>Key takeaways</b>\n{takeaways}\n\n<b>Exam relevance</b>: {relevance}"
-    ),
-    "topic.related": "<b>Related</b>: {related}",
+    "topic.page": "📚 <b>{title}</b>\n\n<b>Key takeaways</b>\n{takeaways}\n\n<b>Exam relevance</b>: {relevance}",
     "topic.not_found": "No topic like “{query}”. Did you mean one of these?",
     "topic.choose": "Several topics match “{query}”. Which one?",
     "topic.usage": "Which topic? Try /topic colombo — or pick one:",
@@ -68,11 +61,11 @@ EN: dict[str, str] = {
     "button.page": "📚 Study page",
     # --- stats ----------------------------------------------------------------------------------
     "stats.none": (
-        "You have not answered any questions here yet. Send /quiz for a question — your answers are "
+        "📊 You have not answered any questions {where} yet. Send /quiz for a question — your answers are "
         "counted from then on."
     ),
-    "stats.header": "📊 <b>Your progress</b> {where}",
-    "stats.where_private": "(this chat)",
+    "stats.header": "📊 <b>Your answers</b> {where}",
+    "stats.where_private": "in this private chat",
     "stats.where_group": "in <b>{title}</b>",
     "stats.summary": (
         "Answered: <b>{answered}</b>\nCorrect: <b>{correct}</b>\nAccuracy: <b>{accuracy}%</b>\n"
@@ -136,7 +129,8 @@ EN: dict[str, str] = {
         "👋 Hello, {title}! I'm a study bot for UPSC aspirants: facts and quiz polls on IOM and the Colombo Process.\n"
         "• /quiz — a quiz for everyone; each member's answers count for them\n"
         "• /leaderboard — who's ahead this week\n"
-        "• Admins: /subscribe for a daily fact and quiz, /settings to adjust it."
+        "• Admins: /quiz 10 for a timed quiz session with a ranking, /subscribe for a daily fact and quiz, "
+        "/settings to adjust it."
     ),
     "group.cooldown": "⏳ One {what} every {every} s in this group — the next in {seconds} s.",
     "group.cooldown_quiz": "quiz",
@@ -312,6 +306,61 @@ EN: dict[str, str] = {
     "console.explanation": "💡 {text}",
     "console.busy": "(the bot is still busy after {seconds} s; what it sends will show after your next line)",
     "console.bye": "Bye. Your console chats are kept in {db}.",
+    # --- study flow, part B (issue #12) ---
+    "start.intro": (
+        "I help you prepare for UPSC Prelims and Mains GS-II on <b>IOM</b> and the <b>Colombo Process</b>: "
+        "short sourced facts and quiz polls, with your progress saved.\nWhere shall we start? (/help lists "
+        "every command.)"
+    ),
+    "button.quiz_me": "❓ Quiz me",
+    "button.todays_fact": "💡 Today's fact",
+    "button.topics": "📚 Topics",
+    "button.daily_quiz": "🔔 Daily quiz",
+    "help.group.study": "Study",
+    "help.group.practice": "Practice and progress",
+    "help.group.daily": "Daily push",
+    "help.group.data": "Your data",
+    "help.group.basics": "This bot",
+    "help.admins": "<b>For admins</b>: {commands} — or /settings for buttons.",
+    "topic.page_summary": "<b>Summary</b>\n{summary}",
+    "button.read_summary": "📖 Read the summary",
+    "button.related": "🔗 {title}",
+    "stats.where_all": "in all chats (what /review draws on)",
+    "button.stats_all": "🌐 All chats",
+    "button.stats_here": "◀ This chat only",
+    "button.stats_all_private": "🌐 All chats (in private)",
+    "sub.done_channel": (
+        "✅ Subscribed! This channel gets a fact and a quiz every day at <b>{time}</b> ({tz}){topic}.\n"
+        "Change it with /settime HH:MM or /timezone, pause with /pause, stop with /unsubscribe."
+    ),
+    "sub.done_now_channel": (
+        "✅ Subscribed! Today's fact and quiz follow; the next come tomorrow at <b>{time}</b> ({tz}){topic}.\n"
+        "Change it with /settime HH:MM or /timezone, pause with /pause, stop with /unsubscribe."
+    ),
+    "push.header_shared": "☀️ <b>Today's study — {date}</b>",
+    "summary.channel_yesterday": "📊 Yesterday's quiz: {votes}, {percent}% correct.",
+    "summary.vote": "1 vote",
+    "summary.votes": "{count} votes",
+    "summary.question": "❓ <i>{question}</i>",
+    "session.intro": (
+        "🏁 <b>Quiz session</b> — {topic}: <b>{size}</b> questions, {seconds} s each, one after another.\n"
+        "Marking as in UPSC Prelims: +2 correct, −0.66 wrong, 0 unanswered. The ranking follows the last one!"
+    ),
+    "session.busy": (
+        "A quiz session is already running here (question {n} of {size}). An admin can end it with /quiz stop."
+    ),
+    "session.size": "A quiz session has {min} to {max} questions, for example <code>/quiz 10</code>.",
+    "session.none_running": "No quiz session is running. An admin can start one with <code>/quiz 10</code>.",
+    "session.admins_only": "Only this group's admins can stop a quiz session.",
+    "session.over_header": "🏆 <b>Quiz session over</b> — {asked} questions",
+    "session.stopped_header": "🏁 <b>Quiz session stopped</b> after {asked} of {size} questions",
+    "session.line": "{place} {name} — <b>{marks}</b> ({correct} ✅, {wrong} ❌)",
+    "session.nobody": "Nobody answered this time — an admin can start another with /quiz 10.",
+    "session.marking": "<i>+2 correct, −0.66 wrong, 0 unanswered.</i>",
+    "session.podium": "{place} {name} ({marks})",
+    "session.podium_empty": "nobody answered",
+    "leaderboard.last_session": "🏁 Last quiz session: {podium}",
+    "topic.nothing_close": "Nothing here is like “{query}”. These are all the topics — pick one:",
 }
 
 #: One table per language; a Hindi table goes here as "hi" and falls back to English per key.

@@ -11,6 +11,7 @@ from bot.content.loader import Bank
 from bot.services.mock_test import MockTestService
 from bot.services.my_data import MyDataService
 from bot.services.practice import PracticeService
+from bot.services.quiz_session import QuizSessionService
 from bot.services.review import ReviewService
 from bot.storage.repository import Repository
 
@@ -21,6 +22,8 @@ class Learning:
     tests: MockTestService
     practice: PracticeService
     data: MyDataService
+    #: Group quiz sessions (/quiz 10 by an admin).
+    sessions: QuizSessionService
 
     @classmethod
     def create(
@@ -33,4 +36,5 @@ class Learning:
             tests=MockTestService(bank, repo, rng),
             practice=PracticeService(bank, repo, rng),
             data=MyDataService(bank, repo),
+            sessions=QuizSessionService(bank, repo, rng),
         )

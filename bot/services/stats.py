@@ -1,4 +1,4 @@
-"""Per-user progress in one chat: totals, accuracy, streaks and a per-topic breakdown."""
+"""Per-user progress in one chat or in all of them: totals, accuracy, streaks and a per-topic breakdown."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ class TopicStats:
     title: str
     answered: int
     correct: int
+    #: The topic's button title; the title itself when the topic has left the bank.
+    short_title: str = ""
 
     @property
     def accuracy(self) -> int:
@@ -77,25 +79,24 @@ class StatsService:
         self.bank = bank
         self.repo = repo
 
+    def _topic_stats(self, topic_id: str, answered: int, correct: int) -> TopicStats:
+        topic = self.bank.topics.get(topic_id)
+        if topic is None:
+            return TopicStats(topic_id, topic_id, answered, correct, topic_id)
+        return TopicStats(topic_id, topic.title, answered, correct, topic.short_title)
+
     async def current_streak(self, user_id: int, chat_id: int, tz: ZoneInfo, now: dt.datetime) -> int:
         """Only the current streak: what the daily push shows, without the per-topic tallies."""
         times = await self.repo.answer_times(user_id, chat_id)
         return streaks({t.astimezone(tz).date() for t in times}, now.astimezone(tz).date())[0]
 
-    async def user_stats(self, user_id: int, chat_id: int, tz: ZoneInfo, now: dt.datetime) -> UserStats:
+    async def user_stats(self, user_id: int, chat_id: int | None, tz: ZoneInfo, now: dt.datetime) -> UserStats:
+        """A user's figures in one chat, or (``chat_id`` None) over every chat, as /review counts them."""
         tallies = await self.repo.topic_tallies(user_id, chat_id)
         times = await self.repo.answer_times(user_id, chat_id)
         days = frozenset(t.astimezone(tz).date() for t in times)
         current, best = streaks(days, now.astimezone(tz).date())
-        topics = [
-            TopicStats(
-                t.topic_id,
-                self.bank.topics[t.topic_id].title if t.topic_id in self.bank.topics else t.topic_id,
-                t.answered,
-                t.correct,
-            )
-            for t in tallies
-        ]
+        topics = [self._topic_stats(t.topic_id, t.answered, t.correct) for t in tallies]
         return UserStats(
             answered=sum(t.answered for t in tallies),
             correct=sum(t.correct for t in tallies),

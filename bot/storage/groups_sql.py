@@ -32,10 +32,11 @@ class GroupQueries(SqlBase):
         ]
 
     async def last_push_poll_summary(self, chat_id: int, before: dt.datetime) -> PollSummary | None:
-        """How a chat did on its latest daily-push quiz sent before ``before``."""
+        """How a chat did on its latest daily-push quiz sent before ``before``: members' answers,
+        or for an anonymous (channel) poll the totals Telegram last reported."""
         poll = await self._one(
-            "SELECT poll_id, question_id, sent_at FROM polls WHERE chat_id = ? AND purpose = 'push' AND sent_at < ?"
-            " ORDER BY sent_at DESC LIMIT 1",
+            "SELECT poll_id, question_id, sent_at, voter_counts, total_voters, correct_option FROM polls"
+            " WHERE chat_id = ? AND purpose = 'push' AND sent_at < ? ORDER BY sent_at DESC LIMIT 1",
             (chat_id, ts(before)),
         )
         if poll is None:
@@ -43,6 +44,18 @@ class GroupQueries(SqlBase):
         tally = await self._one(
             "SELECT COUNT(*), COALESCE(SUM(is_correct), 0) FROM answers WHERE poll_id = ?", (poll["poll_id"],)
         )
+        if not (tally and tally[0]) and poll["voter_counts"]:
+            # An anonymous poll: nobody's answers, only the totals.
+            counts = json.loads(poll["voter_counts"])
+            right = counts[poll["correct_option"]] if 0 <= poll["correct_option"] < len(counts) else 0
+            return PollSummary(
+                poll_id=poll["poll_id"],
+                question_id=poll["question_id"],
+                sent_at=parse_ts(poll["sent_at"]),
+                answered=poll["total_voters"] or 0,
+                correct=right,
+                fastest=None,
+            )
         fastest = await self._one(
             "SELECT COALESCE(u.first_name, '?') FROM answers a LEFT JOIN users u ON u.user_id = a.user_id"
             " WHERE a.poll_id = ? AND a.is_correct = 1 ORDER BY a.answered_at LIMIT 1",

@@ -173,6 +173,63 @@ class MockTestItem:
 
 
 @dataclass(frozen=True)
+class QuizSession:
+    """A group's quiz session: ``size`` questions, each open ``open_period`` seconds."""
+
+    session_id: int
+    chat_id: int
+    topic_id: str | None
+    size: int
+    #: Position of the question now open (== size once finished).
+    current: int
+    open_period: int
+    state: str  # running, finished, stopped
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class QuizSessionItem:
+    session_id: int
+    position: int
+    question_id: str
+    poll_id: str | None = None
+    closes_at: dt.datetime | None = None
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class SessionScore:
+    """One member's answers in a quiz session."""
+
+    user_id: int
+    name: str
+    correct: int
+    wrong: int
+    #: When they last answered: ties go to whoever finished first.
+    last_answer: dt.datetime
+
+
+class SessionRepository(Protocol):
+    """Group quiz sessions: their questions, their timer, and the members' scores."""
+
+    async def create_quiz_session(
+        self, chat_id: int, topic_id: str | None, questions: list[str], seconds: int, now: dt.datetime
+    ) -> QuizSession | None: ...
+    async def get_quiz_session(self, session_id: int) -> QuizSession | None: ...
+    async def running_quiz_session(self, chat_id: int) -> QuizSession | None: ...
+    async def last_quiz_session(self, chat_id: int) -> QuizSession | None: ...
+    async def quiz_session_items(self, session_id: int) -> list[QuizSessionItem]: ...
+    async def set_quiz_session_poll(
+        self, session_id: int, position: int, poll_id: str, closes_at: dt.datetime
+    ) -> None: ...
+    async def close_quiz_session_item(self, session_id: int, position: int) -> bool: ...
+    async def end_quiz_session(self, session_id: int, state: str, now: dt.datetime) -> bool: ...
+    async def expired_quiz_session_items(self, cutoff: dt.datetime) -> list[QuizSessionItem]: ...
+    async def quiz_session_scores(self, session_id: int) -> list[SessionScore]: ...
+
+
+@dataclass(frozen=True)
 class ForgetReport:
     """What /forget deleted, for the user's confirmation."""
 
@@ -227,7 +284,7 @@ class LearningRepository(Protocol):
     async def forget_user(self, user_id: int) -> ForgetReport: ...
 
 
-class Repository(GroupRepository, LearningRepository, Protocol):
+class Repository(GroupRepository, LearningRepository, SessionRepository, Protocol):
     """Everything the services store and read."""
 
     async def close(self) -> None: ...
@@ -253,8 +310,9 @@ class Repository(GroupRepository, LearningRepository, Protocol):
     async def save_poll(self, poll: PollRecord) -> None: ...
     async def get_poll(self, poll_id: str) -> PollRecord | None: ...
     async def record_answer(self, answer: AnswerRecord) -> bool: ...
-    async def topic_tallies(self, user_id: int, chat_id: int) -> list[TopicTally]: ...
-    async def answer_times(self, user_id: int, chat_id: int) -> list[dt.datetime]: ...
+    #: ``chat_id`` None: the user's answers in every chat (what review cards come from).
+    async def topic_tallies(self, user_id: int, chat_id: int | None) -> list[TopicTally]: ...
+    async def answer_times(self, user_id: int, chat_id: int | None) -> list[dt.datetime]: ...
 
     # the daily push
     def subscribed_chats(self, batch_size: int = 500) -> AsyncIterator[list[ChatRecord]]: ...

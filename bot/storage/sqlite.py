@@ -14,6 +14,7 @@ from bot.storage.groups_sql import GroupQueries
 from bot.storage.learning_sql import LearningQueries
 from bot.storage.migrations import migrate
 from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, PollRecord, TopicTally
+from bot.storage.sessions_sql import SessionQueries
 from bot.storage.sql_base import SqlBase, from_row, parse_ts, ts
 
 #: A day's push is tried this often before it is given up (5xx, timeouts, flood waits).
@@ -59,6 +60,7 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Those message ids do not exist in the new chat.
     ("DELETE FROM pending_deletions WHERE chat_id = ?", ("old",)),
     ("UPDATE review_sessions SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    ("UPDATE quiz_sessions SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
     ("UPDATE mock_tests SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
     ("INSERT INTO chat_migrations (old_chat_id, new_chat_id, migrated_at) VALUES (?, ?, ?)", ("old", "new", "now")),
 )
@@ -72,7 +74,7 @@ def _sql_value(value: object) -> object:
     return value
 
 
-class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
+class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, SqlBase):
     """Repository on one aiosqlite connection; every write is committed before it returns.
 
     Queries are grouped by concern: the core ones here, groups and channels in GroupQueries,
@@ -217,18 +219,18 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         )
         return inserted == 1
 
-    async def topic_tallies(self, user_id: int, chat_id: int) -> list[TopicTally]:
+    async def topic_tallies(self, user_id: int, chat_id: int | None) -> list[TopicTally]:
         rows = await self._all(
-            "SELECT topic_id, COUNT(*), SUM(is_correct) FROM answers WHERE user_id = ? AND chat_id = ?"
-            " GROUP BY topic_id ORDER BY topic_id",
-            (user_id, chat_id),
+            "SELECT topic_id, COUNT(*), SUM(is_correct) FROM answers WHERE user_id = ?"
+            " AND (? IS NULL OR chat_id = ?) GROUP BY topic_id ORDER BY topic_id",
+            (user_id, chat_id, chat_id),
         )
         return [TopicTally(row[0], row[1], row[2] or 0) for row in rows]
 
-    async def answer_times(self, user_id: int, chat_id: int) -> list[dt.datetime]:
+    async def answer_times(self, user_id: int, chat_id: int | None) -> list[dt.datetime]:
         rows = await self._all(
-            "SELECT answered_at FROM answers WHERE user_id = ? AND chat_id = ? ORDER BY answered_at",
-            (user_id, chat_id),
+            "SELECT answered_at FROM answers WHERE user_id = ? AND (? IS NULL OR chat_id = ?) ORDER BY answered_at",
+            (user_id, chat_id, chat_id),
         )
         return [parse_ts(row[0]) for row in rows]
 
