@@ -49,16 +49,13 @@ def topic_actions(topic_id: str, lang: str = "en") -> InlineKeyboardMarkup:
     )
 
 
-def next_question(topic: Topic) -> InlineKeyboardMarkup:
-    """After an answer in a private chat: another question on the same topic, or on any."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                _button(t("button.next_same", title=topic.title[:BUTTON_TITLE]), callbacks.quiz(topic.id)),
-                _button(t("button.next_any"), callbacks.quiz(callbacks.ALL)),
-            ]
-        ]
-    )
+def next_question(topic: Topic | None) -> InlineKeyboardMarkup:
+    """After an answer in a private chat: another question on the same topic (unless a reload
+    dropped it), or on any."""
+    row = [_button(t("button.next_any"), callbacks.quiz(callbacks.ALL))]
+    if topic is not None:
+        row.insert(0, _button(t("button.next_same", title=topic.title[:BUTTON_TITLE]), callbacks.quiz(topic.id)))
+    return InlineKeyboardMarkup([row])
 
 
 def settings(chat: ChatRecord, push_time: str) -> InlineKeyboardMarkup:

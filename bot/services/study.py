@@ -152,7 +152,7 @@ class StudyService:
         poll = await self.repo.get_poll(poll_id)
         if poll is None or poll.is_anonymous:
             return None
-        question = self.bank.questions.get(poll.question_id)
+        question = self.bank.question(poll.question_id)
         shown = option_ids[0]
         if question is None or not 0 <= shown < len(poll.option_order):
             return None
