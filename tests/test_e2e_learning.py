@@ -22,6 +22,7 @@ from bot.delivery.sender import send_quiz
 from bot.render.messages import escape
 from bot.render.texts import t
 from bot.services.mock_test import CLOSE_GRACE, SECONDS_PER_QUESTION, TEST_SIZE
+from bot.storage.sqlite import SqliteRepository
 from tests.fakebot import Call, FakeBotAPI
 from tests.harness import START, RunningBot, running_bot
 from tests.learning_helpers import bank, wrong_option
@@ -491,4 +492,5 @@ async def test_forget_confirmed_twice_deletes_once_and_records_nothing_again(bot
     edits = [c["text"] for c in bot.fake.calls("editMessageText", USER)]
     assert "Deleted" in edits[0] and "already" in edits[-1]
     assert await bot.ctx.repo.user_answers(USER) == []
+    assert isinstance(bot.ctx.repo, SqliteRepository)
     assert await bot.ctx.repo._one("SELECT 1 FROM users WHERE user_id = ?", (USER,)) is None

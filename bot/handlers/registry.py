@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.context import StudyApplication, StudyContext
-from bot.handlers import answers, basics, errors, groups, learning, settings, stats, study
+from bot.handlers import answers, basics, errors, groups, learning, operators, settings, stats, study
 from bot.handlers.support import remember
 from bot.render import callbacks
 from bot.render.callbacks import Action
@@ -39,6 +39,8 @@ class Scope(Flag):
     #: Settings commands: in groups only administrators may use them.
     GROUP_ADMIN = auto()
     CHANNEL = auto()
+    #: The operators' commands (ADMIN_IDS): only in each operator's private-chat menu.
+    OPERATOR = auto()
 
 
 EVERYWHERE = Scope.PRIVATE | Scope.GROUP | Scope.GROUP_ADMIN
@@ -80,6 +82,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("forget", Scope.PRIVATE, learning.forget),
     Command("help", EVERYWHERE, basics.help_command),
     Command("start", Scope.PRIVATE, basics.start),
+    # Gated in the handler: anyone else gets the unknown-command reply.
+    Command("admin", Scope.OPERATOR, operators.admin),
+    Command("reload", Scope.OPERATOR, operators.reload),
 )
 
 #: ``/start <payload>`` from a group's "open the private chat" button runs that command there.
@@ -92,8 +97,13 @@ DEEP_LINKS: dict[str, Callback] = {
 
 
 def commands_for(scope: Scope) -> list[Command]:
-    """The commands shown in one scope's menu (admins see the group commands too)."""
-    wanted = scope | Scope.GROUP if scope == Scope.GROUP_ADMIN else scope
+    """The commands shown in one scope's menu (group admins see the group commands too; an
+    operator's private chat has the private commands and the operator's)."""
+    wanted = scope
+    if scope == Scope.GROUP_ADMIN:
+        wanted |= Scope.GROUP
+    elif scope == Scope.OPERATOR:
+        wanted |= Scope.PRIVATE
     return [c for c in COMMANDS if c.scopes & wanted]
 
 

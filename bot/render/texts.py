@@ -256,6 +256,32 @@ EN: dict[str, str] = {
     "count.card.other": "{n} review cards",
     "count.test.one": "{n} mock test",
     "count.test.other": "{n} mock tests",
+    # --- operators (ADMIN_IDS only) -------------------------------------------------------------
+    "cmd.admin": "Operator: how the bot is doing",
+    "cmd.reload": "Operator: load the content bank again",
+    "admin.overview": (
+        "<b>studybot {version}</b> · up {uptime}\n\n"
+        "<b>Users</b> {users}\n"
+        "<b>Chats</b> private {private}, groups {groups}, channels {channels}\n"
+        "<b>Active subscriptions</b> {subscribed}\n"
+        "<b>Answers</b> today {today}, 7 days {week}, all {all}\n"
+        "<b>Today's push</b> due {due}: sent {sent} (late {late}), failed {failed}, pending {pending}\n"
+        "<b>Deactivated</b> blocked {blocked}, removed {removed}\n"
+        "<b>Store</b> <code>{store}</code>, {size}\n"
+        "<b>Content</b> {topics} topics, {facts} facts, {questions} questions, {mains} Mains prompts"
+    ),
+    "reload.invalid": "⚠️ The bank in <code>{where}</code> has problems; the old one stays.\n\n{problems}",
+    "reload.more": "… and {n} more",
+    "reload.done": (
+        "✅ Bank reloaded: {topics} topics, {facts} facts, {questions} questions, {mains} Mains prompts.\n"
+        "Added: {added}\nRemoved: {removed}"
+    ),
+    "reload.none": "none",
+    "alert.error": (
+        "⚠️ <b>{error_type}</b>: {error}\nUpdate: {kind}\nHandler: {handler}{text}\n"
+        "(more of this type in the next 10 minutes stay in the log)"
+    ),
+    "alert.text": "\nText: {text}",
     # --- errors and bad input -------------------------------------------------------------------
     "error.unknown_command": "I don't know that command. Send /help to see what I can do.",
     "error.text": "I answer commands — send /help to see them, or /quiz for a question.",

@@ -79,6 +79,23 @@ class Delivery:
     state: str
     attempts: int
     claimed_at: dt.datetime
+    sent_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class OperatorCounts:
+    """What /admin reports from the store, counted in one go."""
+
+    users: int
+    #: Chat type (private, group, supergroup, channel) -> chats of that type, active or not.
+    chats: dict[str, int]
+    #: Chat type -> chats of that type that blocked or removed the bot.
+    inactive: dict[str, int]
+    subscribed: int
+    answers_today: int
+    answers_week: int
+    answers_all: int
+    store_bytes: int
 
 
 @dataclass(frozen=True)
@@ -268,3 +285,6 @@ class Repository(GroupRepository, LearningRepository, Protocol):
     async def skip_delivery(self, chat_id: int, local_date: dt.date, now: dt.datetime) -> None: ...
     async def unskip_delivery(self, chat_id: int, local_date: dt.date) -> None: ...
     async def get_delivery(self, chat_id: int, local_date: dt.date) -> Delivery | None: ...
+
+    # operators
+    async def operator_counts(self, today_since: dt.datetime, week_since: dt.datetime) -> OperatorCounts: ...
