@@ -52,6 +52,7 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
     Update.CHAT_MEMBER,
     Update.CHANNEL_POST,
+    Update.INLINE_QUERY,
 ]
 #: How long a graceful stop may take before we give up waiting on Telegram.
 STOP_TIMEOUT_S = 8.0

@@ -17,6 +17,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     PollAnswerHandler,
     PollHandler,
@@ -25,10 +26,11 @@ from telegram.ext import (
 )
 
 from bot.context import StudyApplication, StudyContext
-from bot.handlers import answers, basics, errors, groups, learning, operators, settings, stats, study
+from bot.handlers import answers, basics, errors, groups, inline, learning, operators, settings, stats, study
 from bot.handlers.support import remember
 from bot.render import callbacks
 from bot.render.callbacks import Action
+from bot.render.keyboards import DeepLink
 
 Callback = Callable[[Update, StudyContext], Coroutine[Any, Any, None]]
 
@@ -107,12 +109,25 @@ def commands_for(scope: Scope) -> list[Command]:
     return [c for c in COMMANDS if c.scopes & wanted]
 
 
+#: ``/start <prefix><id>`` from a shared link or an inline result: a topic page, a quiz on a topic,
+#: one given question. Each says False when the id is not in the bank (then /start greets).
+LINKED_ITEMS: dict[str, Callable[[Update, StudyContext, str], Coroutine[Any, Any, bool]]] = {
+    DeepLink.TOPIC: study.topic_link,
+    DeepLink.QUIZ: study.quiz_link,
+    DeepLink.QUESTION: study.question_link,
+}
+
+
 async def run_deep_link(update: Update, context: StudyContext, payload: str) -> bool:
-    """Run the command a deep link names (``review``, ``test_<topic>`` …); False when none."""
+    """Run the command a deep link names (``review``, ``test_<topic>``, ``topic_<id>``,
+    ``quiz_<topic>``, ``q_<question id>`` …); False when none."""
     name, _, topic_id = payload.partition("_")
     if name == "test":
         await learning.start_test_link(update, context, topic_id)
         return True
+    for prefix, open_item in LINKED_ITEMS.items():
+        if payload.startswith(prefix):
+            return await open_item(update, context, payload.removeprefix(prefix))
     command = DEEP_LINKS.get(payload)
     if command is None:
         return False
@@ -139,6 +154,7 @@ def register(application: StudyApplication) -> None:
     application.add_handler(CallbackQueryHandler(learning.on_button, pattern=callbacks.pattern(*learning.ACTIONS)))
     # Whatever is left: topic buttons, and stale or forged data (answered with a notice).
     application.add_handler(CallbackQueryHandler(study.on_topic_button))
+    application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_handler(PollAnswerHandler(answers.on_poll_answer))
     application.add_handler(PollHandler(groups.on_poll))
 

@@ -179,7 +179,7 @@ async def deliver_fact(context: StudyContext, chat: Chat, topic_id: str) -> None
     if item is None:
         await context.bot.send_message(chat.id, t("error.empty_scope"))
         return
-    await send_fact(context.bot, ctx, chat.id, item, keyboards.topic_actions(item.topic))
+    await send_fact(context.bot, ctx, chat.id, item, keyboards.topic_actions(item.topic, share=item.id))
 
 
 async def deliver_quiz(context: StudyContext, chat: Chat, topic_id: str, requested_by: int | None) -> None:

@@ -37,16 +37,33 @@ def topic_buttons(
     return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
 
 
-def topic_actions(topic_id: str, lang: str = "en") -> InlineKeyboardMarkup:
-    """Under a fact or a topic page: another fact, or a quiz, on that topic."""
-    return InlineKeyboardMarkup(
+def topic_actions(topic_id: str, lang: str = "en", share: str | None = None) -> InlineKeyboardMarkup:
+    """Under a fact or a topic page: another fact, or a quiz, on that topic; with ``share``, a
+    Share button that opens inline mode in a chat the student picks, with ``share`` as the query."""
+    rows = [
         [
-            [
-                _button(t("button.fact", lang), callbacks.fact(topic_id)),
-                _button(t("button.quiz", lang), callbacks.quiz(topic_id)),
-            ]
+            _button(t("button.fact", lang), callbacks.fact(topic_id)),
+            _button(t("button.quiz", lang), callbacks.quiz(topic_id)),
         ]
-    )
+    ]
+    if share is not None:
+        rows.append([InlineKeyboardButton(t("button.share", lang), switch_inline_query=share)])
+    return InlineKeyboardMarkup(rows)
+
+
+def quiz_me(bot_username: str, topic_id: str) -> InlineKeyboardMarkup:
+    """Under an inline result: open the bot's private chat with a quiz on the fact's topic."""
+    url = create_deep_linked_url(bot_username, f"{DeepLink.QUIZ}{topic_id}")
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("button.quiz_me"), url=url)]])
+
+
+class DeepLink:
+    """``t.me/<bot>?start=<prefix><id>`` payloads the bot understands (besides the commands'
+    names: ``review``, ``test_<topic>`` …)."""
+
+    TOPIC = "topic_"
+    QUIZ = "quiz_"
+    QUESTION = "q_"
 
 
 def next_question(topic: Topic | None) -> InlineKeyboardMarkup:

@@ -46,6 +46,7 @@ EN: dict[str, str] = {
     "fact.as_of": "(as of {date})",
     "quiz.next": "Ready for the next one?",
     "button.share": "📣 Share",
+    "button.quiz_me": "❓ Quiz me on this",
     "share.test": "I scored {score}/{max} in a UPSC Prelims mock test ({correct} right, {wrong} wrong) — practise IOM and the Colombo Process with me:",
     "share.stats": "I've answered {answered} UPSC questions on IOM and the Colombo Process, {accuracy}% right — study with me:",
     "button.next_same": "🎯 Next: {title}",
