@@ -761,3 +761,30 @@ def test_no_inline_queries_arrive_while_inline_mode_is_off(fake: FakeBotAPI) -> 
     assert result(fake, "getMe")["supports_inline_queries"] is False
     with pytest.raises(ValueError, match="setinline"):
         fake.send_inline_query(42, "x")
+
+
+# --- reach: copyMessage ---------------------------------------------------------------------------
+def test_copy_message_copies_the_content_without_the_sender(fake: FakeBotAPI) -> None:
+    fake.add_private_chat(42, "Asha")
+    fake.add_private_chat(43, "Ravi")
+    source = fake.send_text(42, "Exam on <Sunday>")["message"]
+    copied = result(fake, "copyMessage", chat_id=43, from_chat_id=42, message_id=source["message_id"])
+    assert set(copied) == {"message_id"}
+    (message,) = fake.sent_messages(43)
+    assert message["text"] == "Exam on <Sunday>" and message["from"]["is_bot"] is True
+    assert "forward_origin" not in message
+
+
+def test_copy_message_refuses_a_missing_message_and_a_blocked_chat(fake: FakeBotAPI) -> None:
+    fake.add_private_chat(42, "Asha")
+    fake.add_private_chat(43, "Ravi")
+    assert error(fake, "copyMessage", chat_id=43, from_chat_id=42, message_id=999) == (
+        400,
+        "Bad Request: message to copy not found",
+    )
+    source = fake.send_text(42, "hello")["message"]
+    fake.block(43)
+    assert error(fake, "copyMessage", chat_id=43, from_chat_id=42, message_id=source["message_id"]) == (
+        403,
+        "Forbidden: bot was blocked by the user",
+    )

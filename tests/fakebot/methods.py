@@ -6,6 +6,7 @@ any other method is answered ``404 Not Found``, as Telegram answers an unknown o
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 import struct
@@ -730,6 +731,31 @@ class FakeBotAPI(Simulation):
                     url = button.get("url")
                     if url is not None and not str(url).startswith(("http://", "https://", "tg://")):
                         raise bad("BUTTON_URL_INVALID")
+
+    #: What copyMessage carries over from the source message (its content, not its sender).
+    _COPIED_CONTENT = ("text", "entities", "caption", "caption_entities", "photo", "document", "poll")
+
+    @api_method("copyMessage")
+    def _api_copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Copy a message's content into a chat, without a link to the original; returns a MessageId."""
+        source_chat = self._resolve_chat(params, "from_chat_id")
+        self._check_access(source_chat, write=False)
+        source = self._message_of(source_chat, params, "message to copy")
+        markup = self._reply_markup(params)
+        chat = self._resolve_chat(params)
+        self._check_access(chat, write=True)
+        reply_to = self._reply_target(chat, params)
+        content = {key: copy.deepcopy(source[key]) for key in self._COPIED_CONTENT if key in source}
+        if not content:
+            raise bad("message can't be copied")  # a service message (a join, a pin …)
+        self._check_button_data(markup)
+        self._check_not_blocked(chat)
+        message = self._bot_message(chat, reply_to)
+        message.update(content)
+        if "reply_markup" not in params and "reply_markup" in source:
+            markup = source["reply_markup"]
+        finished = self._finish_bot_message(chat, message, params, markup)
+        return {"message_id": finished["message_id"]}
 
     # ------------------------------------------------------------------------------ files
 
