@@ -32,6 +32,7 @@ from bot.delivery.jobs import schedule_jobs
 from bot.delivery.telegram_bot import StudyBot
 from bot.handlers.registry import Scope, commands_for, register
 from bot.render.texts import t
+from bot.services.broadcast import BroadcastService
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
 from bot.services.learning import Learning
@@ -88,6 +89,7 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
         cooldown=Cooldown(settings.group_cooldown_seconds),
         learning=Learning.create(bank, repo),
         operators=OperatorService(repo, settings.tz, settings.daily_push_time),
+        broadcasts=BroadcastService(repo, groups),
         started_at=clock.now(),
         alerts=AlertThrottle(),
     )
@@ -224,6 +226,7 @@ async def serve(
                 await asyncio.wait_for(application.updater.stop(), STOP_TIMEOUT_S)
             if isinstance(application.update_processor, PerChatUpdateProcessor):
                 application.update_processor.stop_queued()
+            await ctx.broadcasts.stop()  # their ledgers resume them at the next start
             await application.stop()
     finally:
         await ctx.repo.close()

@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content.loader import Bank
+from bot.services.broadcast import BroadcastService
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
 from bot.services.learning import Learning
@@ -44,6 +45,7 @@ class AppContext:
     #: Spaced review, mock tests, mistakes and Mains practice, your data.
     learning: Learning
     operators: OperatorService
+    broadcasts: BroadcastService
     #: When this process started serving (for /admin's uptime).
     started_at: dt.datetime
     #: How often an error may reach the operators.

@@ -20,7 +20,7 @@ ADMIN = 9001
 USER = 501
 GROUP = -100777
 CHANNEL = -100888
-OPERATOR_COMMANDS = ("/admin", "/reload")
+OPERATOR_COMMANDS = ("/admin", "/reload", "/broadcast")
 
 
 def content_copy(tmp_path: Path) -> Path:
@@ -60,16 +60,16 @@ def texts_to(fake: FakeBotAPI, chat_id: int) -> list[str]:
 async def test_only_the_operators_private_chat_menu_has_the_operator_commands(bot: RunningBot) -> None:
     menus = bot.fake.commands
     mine = {c["command"] for c in menus[bot.fake.scope_key({"type": "chat", "chat_id": ADMIN})]}
-    assert {"admin", "reload", "quiz", "help"} <= mine
+    assert {"admin", "reload", "broadcast", "quiz", "help"} <= mine
     for key, menu in menus.items():
         if key != bot.fake.scope_key({"type": "chat", "chat_id": ADMIN}):
-            assert not {"admin", "reload"} & {c["command"] for c in menu}, key
+            assert not {"admin", "reload", "broadcast"} & {c["command"] for c in menu}, key
 
 
 async def test_help_does_not_mention_the_operator_commands_to_anyone(bot: RunningBot) -> None:
     for chat in (USER, ADMIN):
         text = reply_text(await bot.say(chat, "/help"))
-        assert "/admin" not in text and "/reload" not in text
+        assert "/admin" not in text and "/reload" not in text and "/broadcast" not in text
 
 
 # --- the gate -------------------------------------------------------------------------------------
@@ -79,10 +79,16 @@ async def test_a_non_admin_in_a_private_chat_gets_the_ordinary_unknown_command_r
 ) -> None:
     unknown = reply_text(await bot.say(USER, "/nosuchcommand"))
     bank = bot.ctx.bank
-    calls = await bot.say(USER, command)
+    calls = await bot.say(USER, f"{command} hello")
     assert reply_text(calls) == unknown == t("error.unknown_command")
-    assert bot.ctx.bank is bank
     assert len(calls) == 2  # one reply each, nothing else
+    await nothing_changed(bot, bank)
+
+
+async def nothing_changed(bot: RunningBot, bank: object) -> None:
+    assert bot.ctx.bank is bank
+    assert await bot.ctx.repo.broadcasts_in("draft") == []
+    assert texts_to(bot.fake, ADMIN) == []
 
 
 @pytest.mark.parametrize("command", OPERATOR_COMMANDS)
@@ -91,18 +97,18 @@ async def test_in_a_group_an_operator_command_is_an_unknown_command_for_anyone(
     bot: RunningBot, command: str, sender: int
 ) -> None:
     bank = bot.ctx.bank
-    assert await bot.say(GROUP, command, user_id=sender) == []  # a bare unknown command: silence
-    calls = await bot.say(GROUP, f"{command}@{bot.fake.bot_username}", user_id=sender)
-    assert [reply_text(calls)] == [t("error.unknown_command")]
-    assert bot.ctx.bank is bank
+    assert await bot.say(GROUP, f"{command} hello", user_id=sender) == []  # a bare unknown command: silence
+    calls = await bot.say(GROUP, f"{command}@{bot.fake.bot_username} hello", user_id=sender)
+    assert [c.params["text"] for c in calls] == [t("error.unknown_command")]
+    await nothing_changed(bot, bank)
 
 
 @pytest.mark.parametrize("command", OPERATOR_COMMANDS)
 async def test_in_a_channel_an_operator_command_gets_nothing(bot: RunningBot, command: str) -> None:
     bank = bot.ctx.bank
-    calls = await bot.say(CHANNEL, command)
+    calls = await bot.say(CHANNEL, f"{command} hello")
     assert [c.method for c in calls if c.method.startswith("send")] == []
-    assert bot.ctx.bank is bank
+    await nothing_changed(bot, bank)
 
 
 # --- /admin ---------------------------------------------------------------------------------------

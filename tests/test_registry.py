@@ -55,6 +55,8 @@ async def test_every_command_handler_has_a_menu_entry_and_every_menu_entry_a_han
         (callbacks.mains_key_points("iom-basics-m01"), Action.MAINS, "key:iom-basics-m01"),
         (callbacks.forget(True), Action.FORGET, "yes"),
         (callbacks.weak_topic("iom-india"), Action.WEAK_TOPIC, "iom-india"),
+        (callbacks.broadcast_confirm(12), Action.BROADCAST, "go:12"),
+        (callbacks.broadcast_cancel(12), Action.BROADCAST, "no:12"),
     ],
 )
 def test_every_encoder_decodes_back(data: str, action: Action, value: str) -> None:
@@ -74,7 +76,7 @@ def test_an_encoder_refuses_data_over_telegrams_64_bytes() -> None:
 
 def test_operator_commands_are_in_no_menu_but_the_operators() -> None:
     operator_only = {c.name for c in COMMANDS if c.scopes == Scope.OPERATOR}
-    assert {"admin", "reload"} <= operator_only
+    assert {"admin", "reload", "broadcast"} <= operator_only
     for scope in (Scope.PRIVATE, Scope.GROUP, Scope.GROUP_ADMIN, Scope.CHANNEL):
         assert not operator_only & {c.name for c in commands_for(scope)}
     assert operator_only | {c.name for c in commands_for(Scope.PRIVATE)} == {

@@ -87,6 +87,7 @@ COMMANDS: tuple[Command, ...] = (
     # Gated in the handler: anyone else gets the unknown-command reply.
     Command("admin", Scope.OPERATOR, operators.admin),
     Command("reload", Scope.OPERATOR, operators.reload),
+    Command("broadcast", Scope.OPERATOR, operators.broadcast),
 )
 
 #: ``/start <payload>`` from a group's "open the private chat" button runs that command there.
@@ -152,6 +153,8 @@ def register(application: StudyApplication) -> None:
     settings_buttons = callbacks.pattern(Action.SETTING, Action.SUBSCRIBE, Action.TIMEZONE)
     application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=settings_buttons))
     application.add_handler(CallbackQueryHandler(learning.on_button, pattern=callbacks.pattern(*learning.ACTIONS)))
+    broadcast_buttons = callbacks.pattern(Action.BROADCAST)
+    application.add_handler(CallbackQueryHandler(operators.on_broadcast_button, pattern=broadcast_buttons))
     # Whatever is left: topic buttons, and stale or forged data (answered with a notice).
     application.add_handler(CallbackQueryHandler(study.on_topic_button))
     application.add_handler(InlineQueryHandler(inline.on_inline_query))

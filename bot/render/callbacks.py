@@ -36,6 +36,7 @@ class Action(StrEnum):
     MAINS = "mn"
     FORGET = "fg"
     WEAK_TOPIC = "wk"
+    BROADCAST = "bc"
 
 
 @dataclass(frozen=True)
@@ -113,3 +114,11 @@ def mains_key_points(prompt_id: str) -> str:
 
 def forget(confirmed: bool) -> str:
     return encode(Action.FORGET, "yes" if confirmed else "no")
+
+
+def broadcast_confirm(broadcast_id: int) -> str:
+    return encode(Action.BROADCAST, f"go:{broadcast_id}")
+
+
+def broadcast_cancel(broadcast_id: int) -> str:
+    return encode(Action.BROADCAST, f"no:{broadcast_id}")

@@ -181,3 +181,15 @@ def with_share(keyboard: InlineKeyboardMarkup | None, share: InlineKeyboardButto
     """``keyboard`` with a share button as its last row."""
     rows = [list(row) for row in keyboard.inline_keyboard] if keyboard else []
     return InlineKeyboardMarkup([*rows, [share]])
+
+
+def broadcast_preview(broadcast_id: int) -> InlineKeyboardMarkup:
+    """Under an operator's broadcast preview: send it, or not."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t("button.broadcast_confirm"), callbacks.broadcast_confirm(broadcast_id)),
+                _button(t("button.broadcast_cancel"), callbacks.broadcast_cancel(broadcast_id)),
+            ]
+        ]
+    )

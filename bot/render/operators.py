@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from telegram.constants import MessageLimit
 
 from bot.render.messages import escape
-from bot.render.texts import t
+from bot.render.texts import t, tn
+from bot.services.broadcast import BroadcastReport
 from bot.services.operators import Overview, ReloadOutcome
 
 #: At most this much of a user's text goes into an alert.
@@ -119,4 +120,44 @@ def error_alert(report: ErrorReport) -> str:
         kind=escape(report.kind),
         handler=escape(report.handler),
         text=t("alert.text", text=escape(text)) if text else "",
+    )
+
+
+def broadcast_preview(broadcast_id: int, audience: str, size: int, text: str | None) -> str:
+    """What the operator confirms: the audience and its size, and the text (when it fits)."""
+    head = t(
+        "broadcast.preview",
+        id=broadcast_id,
+        size=tn("count.chat", size),
+        audience=t(f"broadcast.audience.{audience}"),
+    )
+    if text is None:
+        return head + "\n\n" + t("broadcast.preview_copy")
+    if len(head) + 2 + len(text) > MessageLimit.MAX_TEXT_LENGTH:
+        return head + "\n\n" + t("broadcast.preview_long", n=len(text))
+    return head + "\n\n" + text
+
+
+def broadcast_progress(broadcast_id: int, report: BroadcastReport, done: bool) -> str:
+    """The progress message while a broadcast runs, and the summary that closes it."""
+    if not done:
+        return t(
+            "broadcast.progress",
+            id=broadcast_id,
+            done=report.examined,
+            total=report.total,
+            sent=report.sent,
+            failed=report.failed,
+            deactivated=report.deactivated,
+        )
+    ledger = report.ledger
+    already = ledger.get("sent", 0) - report.sent
+    return t(
+        "broadcast.summary",
+        id=broadcast_id,
+        sent=ledger.get("sent", 0),
+        total=report.total,
+        already=t("broadcast.summary_already", n=already) if already > 0 else "",
+        failed=ledger.get("failed", 0) + ledger.get("claimed", 0),
+        deactivated=ledger.get("gone", 0),
     )

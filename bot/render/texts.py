@@ -283,6 +283,30 @@ EN: dict[str, str] = {
         "(more of this type in the next 10 minutes stay in the log)"
     ),
     "alert.text": "\nText: {text}",
+    "cmd.broadcast": "Operator: a message to every active chat",
+    "button.broadcast_confirm": "✅ Send it",
+    "button.broadcast_cancel": "✖️ Cancel",
+    "broadcast.usage": (
+        "Send <code>/broadcast [private|groups|channels] your text</code>, or reply with "
+        "<code>/broadcast [private|groups|channels]</code> to a message to copy it. Without an audience it goes "
+        "to every active chat."
+    ),
+    "broadcast.preview": "📣 <b>Broadcast #{id}</b> to {size} ({audience}). Send it?",
+    "broadcast.preview_copy": "It is a copy of the message you replied to.",
+    "broadcast.preview_long": "Its text has {n} characters.",
+    "broadcast.audience.all": "every active chat",
+    "broadcast.audience.private": "private chats",
+    "broadcast.audience.groups": "groups",
+    "broadcast.audience.channels": "channels",
+    "broadcast.progress": "📣 <b>Broadcast #{id}</b>: {done} of {total} chats — sent {sent}, failed {failed}, "
+    "deactivated {deactivated}…",
+    "broadcast.summary": "📣 <b>Broadcast #{id}</b> done: sent {sent} of {total}{already}, failed {failed}, "
+    "deactivated {deactivated} (blocked or removed).",
+    "broadcast.summary_already": " ({n} before a restart)",
+    "broadcast.cancelled": "Broadcast #{id} cancelled; nothing was sent.",
+    "broadcast.gone": "That broadcast has already been started or cancelled.",
+    "count.chat.one": "{n} chat",
+    "count.chat.other": "{n} chats",
     # --- errors and bad input -------------------------------------------------------------------
     "error.unknown_command": "I don't know that command. Send /help to see what I can do.",
     "error.text": "I answer commands — send /help to see them, or /quiz for a question.",

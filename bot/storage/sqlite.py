@@ -10,6 +10,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.clock import Clock
+from bot.storage.broadcast_sql import BroadcastQueries
 from bot.storage.groups_sql import GroupQueries
 from bot.storage.learning_sql import LearningQueries
 from bot.storage.migrations import migrate
@@ -60,6 +61,9 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("DELETE FROM pending_deletions WHERE chat_id = ?", ("old",)),
     ("UPDATE review_sessions SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
     ("UPDATE mock_tests SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    # A broadcast either id has had stays had once.
+    ("UPDATE OR IGNORE broadcast_deliveries SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    ("DELETE FROM broadcast_deliveries WHERE chat_id = ?", ("old",)),
     ("INSERT INTO chat_migrations (old_chat_id, new_chat_id, migrated_at) VALUES (?, ?, ?)", ("old", "new", "now")),
 )
 
@@ -72,7 +76,7 @@ def _sql_value(value: object) -> object:
     return value
 
 
-class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
+class SqliteRepository(GroupQueries, LearningQueries, BroadcastQueries, SqlBase):
     """Repository on one aiosqlite connection; every write is committed before it returns.
 
     Queries are grouped by concern: the core ones here, groups and channels in GroupQueries,
