@@ -238,3 +238,15 @@ async def test_another_error_type_is_alerted_separately(bot: RunningBot) -> None
     await bot.settle()
     alerts = texts_to(bot.fake, ADMIN)
     assert len(alerts) == 2 and "RuntimeError" in alerts[0] and "KeyError" in alerts[1]
+
+
+async def test_an_operator_telegram_does_not_know_yet_does_not_stop_the_start(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    fake_api.add_private_chat(ADMIN, "Ops")
+    never_started = 9002  # never opened the bot's chat: setMyCommands for it is refused
+    async with running_bot(fake_api, tmp_path, ADMIN_IDS=f"{ADMIN},{never_started}") as bot:
+        menus = bot.fake.commands
+        assert bot.fake.scope_key({"type": "chat", "chat_id": ADMIN}) in menus
+        assert not any(key.startswith(f"chat:{never_started}") for key in menus)
+        assert "<b>Users</b>" in reply_text(await bot.say(ADMIN, "/admin"))
