@@ -15,11 +15,12 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     LinkPreviewOptions,
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
@@ -32,9 +33,11 @@ from bot.delivery.jobs import schedule_jobs
 from bot.delivery.telegram_bot import StudyBot
 from bot.handlers.registry import Scope, commands_for, register
 from bot.render.texts import t
+from bot.services.broadcast import BroadcastService
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
 from bot.services.learning import Learning
+from bot.services.operators import AlertThrottle, OperatorService
 from bot.services.push import PushService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
@@ -51,6 +54,7 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
     Update.CHAT_MEMBER,
     Update.CHANNEL_POST,
+    Update.INLINE_QUERY,
 ]
 #: How long a graceful stop may take before we give up waiting on Telegram.
 STOP_TIMEOUT_S = 8.0
@@ -85,6 +89,10 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
         groups=groups,
         cooldown=Cooldown(settings.group_cooldown_seconds),
         learning=Learning.create(bank, repo),
+        operators=OperatorService(repo, settings.tz, settings.daily_push_time),
+        broadcasts=BroadcastService(repo, groups),
+        started_at=clock.now(),
+        alerts=AlertThrottle(),
     )
 
 
@@ -178,8 +186,19 @@ async def set_command_menus(application: StudyApplication) -> None:
         (Scope.GROUP_ADMIN, BotCommandScopeAllChatAdministrators()),
     ]
     for scope, telegram_scope in scopes:
-        commands = [BotCommand(c.name, t(c.description_key)) for c in commands_for(scope)]
-        await application.bot.set_my_commands(commands, scope=telegram_scope)
+        await application.bot.set_my_commands(menu(scope), scope=telegram_scope)
+    # Each operator's private chat gets the operator commands too; nobody else's menu has them.
+    ctx: AppContext = application.bot_data[CONTEXT_KEY]
+    for admin_id in sorted(ctx.settings.admin_ids):
+        try:
+            await application.bot.set_my_commands(menu(Scope.OPERATOR), scope=BotCommandScopeChat(admin_id))
+        except BadRequest as exc:
+            # An operator who never opened the bot's chat: Telegram knows no such chat yet.
+            log.warning("no operator menu for %s (%s); it is set at the next start", admin_id, exc.message)
+
+
+def menu(scope: Scope) -> list[BotCommand]:
+    return [BotCommand(c.name, t(c.description_key)) for c in commands_for(scope)]
 
 
 async def serve(
@@ -217,6 +236,7 @@ async def serve(
                 await asyncio.wait_for(application.updater.stop(), STOP_TIMEOUT_S)
             if isinstance(application.update_processor, PerChatUpdateProcessor):
                 application.update_processor.stop_queued()
+            await ctx.broadcasts.stop()  # their ledgers resume them at the next start
             await application.stop()
     finally:
         await ctx.repo.close()

@@ -16,9 +16,11 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content.loader import Bank
+from bot.services.broadcast import BroadcastService
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.groups import Cooldown, GroupService
 from bot.services.learning import Learning
+from bot.services.operators import AlertThrottle, OperatorService
 from bot.services.push import PushService
 from bot.services.schedule import chat_zone
 from bot.services.stats import StatsService
@@ -42,6 +44,23 @@ class AppContext:
     cooldown: Cooldown
     #: Spaced review, mock tests, mistakes and Mains practice, your data.
     learning: Learning
+    operators: OperatorService
+    broadcasts: BroadcastService
+    #: When this process started serving (for /admin's uptime).
+    started_at: dt.datetime
+    #: How often an error may reach the operators.
+    alerts: AlertThrottle
+
+    def use_bank(self, bank: Bank) -> None:
+        """Put a newly loaded bank in place, with every service that reads it (/reload).
+
+        Handlers already running finish with the services they hold; the next update sees the
+        new ones.
+        """
+        self.bank = bank
+        self.study = StudyService(bank, self.repo)
+        self.stats = StatsService(bank, self.repo)
+        self.learning = Learning.create(bank, self.repo)
 
     def now(self) -> dt.datetime:
         return self.clock.now()

@@ -33,7 +33,7 @@ def last_text(calls: list[Any]) -> str:
 
 def buttons(call: Any) -> list[str]:
     markup = call.params.get("reply_markup") or {}
-    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row if "callback_data" in b]
 
 
 async def quiz(bot: RunningBot, text: str = "/quiz") -> dict[str, Any]:

@@ -737,3 +737,89 @@ async def test_in_process_transport_answers_as_the_http_server_does() -> None:
         assert [c.method for c in emulator.requests if not c.ok] == ["sendMessage"]
     finally:
         emulator.detach()
+
+
+# --- reach: inline mode ---------------------------------------------------------------------------
+def article(result_id: str, text: str = "<b>fact</b>", **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "article",
+        "id": result_id,
+        "title": "IOM",
+        "input_message_content": {"message_text": text, "parse_mode": "HTML"},
+        **extra,
+    }
+
+
+def inline_query_id(fake: FakeBotAPI, query: str = "colombo") -> str:
+    fake.add_private_chat(42, "Asha")
+    update = fake.send_inline_query(42, query)
+    assert update["inline_query"]["query"] == query and update["inline_query"]["from"]["id"] == 42
+    return str(update["inline_query"]["id"])
+
+
+def test_answer_inline_query_accepts_articles_once_and_keeps_the_parsed_text(fake: FakeBotAPI) -> None:
+    query_id = inline_query_id(fake)
+    assert result(fake, "answerInlineQuery", inline_query_id=query_id, results=[article("f1")]) is True
+    (answered,) = fake.inline_answers[query_id]["results"]
+    assert answered["text"] == "fact" and answered["entities"][0]["type"] == "bold"
+    status, description = error(fake, "answerInlineQuery", inline_query_id=query_id, results=[article("f1")])
+    assert status == 400
+    assert description == "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+
+@pytest.mark.parametrize(
+    ("results", "description"),
+    [
+        ([article(f"f{n}") for n in range(51)], "Bad Request: RESULTS_TOO_MUCH"),
+        ([article("same"), article("same")], "Bad Request: RESULT_ID_DUPLICATE"),
+        ([article("x" * 65)], "Bad Request: RESULT_ID_INVALID"),
+        ([article("")], "Bad Request: RESULT_ID_INVALID"),
+        ([article("f1", text="")], "Bad Request: message text is empty"),
+        ([article("f1", text="<b>open")], None),
+        ([{"type": "article", "id": "f1", "title": "IOM"}], None),
+        ([article("f1", text="x" * 4097)], "Bad Request: MESSAGE_TOO_LONG"),
+    ],
+)
+def test_answer_inline_query_rejects_what_telegram_rejects(
+    fake: FakeBotAPI, results: list[dict[str, Any]], description: str | None
+) -> None:
+    query_id = inline_query_id(fake)
+    status, text = error(fake, "answerInlineQuery", inline_query_id=query_id, results=results)
+    assert status == 400
+    if description is not None:
+        assert text == description
+    assert query_id not in fake.inline_answers
+
+
+def test_no_inline_queries_arrive_while_inline_mode_is_off(fake: FakeBotAPI) -> None:
+    fake.inline_mode = False
+    assert result(fake, "getMe")["supports_inline_queries"] is False
+    with pytest.raises(ValueError, match="setinline"):
+        fake.send_inline_query(42, "x")
+
+
+# --- reach: copyMessage ---------------------------------------------------------------------------
+def test_copy_message_copies_the_content_without_the_sender(fake: FakeBotAPI) -> None:
+    fake.add_private_chat(42, "Asha")
+    fake.add_private_chat(43, "Ravi")
+    source = fake.send_text(42, "Exam on <Sunday>")["message"]
+    copied = result(fake, "copyMessage", chat_id=43, from_chat_id=42, message_id=source["message_id"])
+    assert set(copied) == {"message_id"}
+    (message,) = fake.sent_messages(43)
+    assert message["text"] == "Exam on <Sunday>" and message["from"]["is_bot"] is True
+    assert "forward_origin" not in message
+
+
+def test_copy_message_refuses_a_missing_message_and_a_blocked_chat(fake: FakeBotAPI) -> None:
+    fake.add_private_chat(42, "Asha")
+    fake.add_private_chat(43, "Ravi")
+    assert error(fake, "copyMessage", chat_id=43, from_chat_id=42, message_id=999) == (
+        400,
+        "Bad Request: message to copy not found",
+    )
+    source = fake.send_text(42, "hello")["message"]
+    fake.block(43)
+    assert error(fake, "copyMessage", chat_id=43, from_chat_id=42, message_id=source["message_id"]) == (
+        403,
+        "Forbidden: bot was blocked by the user",
+    )

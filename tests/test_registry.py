@@ -31,7 +31,7 @@ def test_every_command_is_declared_once_with_a_description() -> None:
     assert len(names) == len(set(names))
     for command in COMMANDS:
         assert t(command.description_key) != command.description_key
-        assert command.scopes & (Scope.PRIVATE | Scope.GROUP | Scope.GROUP_ADMIN | Scope.CHANNEL)
+        assert command.scopes & (Scope.PRIVATE | Scope.GROUP | Scope.GROUP_ADMIN | Scope.CHANNEL | Scope.OPERATOR)
 
 
 async def test_every_command_handler_has_a_menu_entry_and_every_menu_entry_a_handler(bot: RunningBot) -> None:
@@ -69,6 +69,8 @@ async def test_every_command_handler_has_a_menu_entry_and_every_menu_entry_a_han
         (callbacks.topics_list(), Action.TOPICS, "*"),
         (callbacks.stats_view(True), Action.STATS, "all"),
         (callbacks.stats_view(False), Action.STATS, "here"),
+        (callbacks.broadcast_confirm(12), Action.BROADCAST, "go:12"),
+        (callbacks.broadcast_cancel(12), Action.BROADCAST, "no:12"),
     ],
 )
 def test_every_encoder_decodes_back(data: str, action: Action, value: str) -> None:
@@ -86,7 +88,22 @@ def test_an_encoder_refuses_data_over_telegrams_64_bytes() -> None:
         callbacks.timezone("x" * 70)
 
 
+def test_operator_commands_are_in_no_menu_but_the_operators() -> None:
+    operator_only = {c.name for c in COMMANDS if c.scopes == Scope.OPERATOR}
+    assert {"admin", "reload", "broadcast"} <= operator_only
+    for scope in (Scope.PRIVATE, Scope.GROUP, Scope.GROUP_ADMIN, Scope.CHANNEL):
+        assert not operator_only & {c.name for c in commands_for(scope)}
+    assert operator_only | {c.name for c in commands_for(Scope.PRIVATE)} == {
+        c.name for c in commands_for(Scope.OPERATOR)
+    }
+
+
+#: An operator whose private chat gets the operator menu, so every handler has a menu entry.
+OPERATOR = 9001
+
+
 @pytest.fixture
 async def bot(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[RunningBot]:
-    async with running_bot(fake_api, tmp_path) as running:
+    fake_api.add_private_chat(OPERATOR, "Ops")
+    async with running_bot(fake_api, tmp_path, ADMIN_IDS=str(OPERATOR)) as running:
         yield running

@@ -142,6 +142,9 @@ async def group_with_history(repo: SqliteRepository) -> None:
     await repo.save_review_session(ReviewSession(7, OLD, "p1", 1, 1, NOW))
     assert await repo.create_mock_test(7, OLD, None, ["q1"], 60, NOW) is not None
     assert await repo.create_quiz_session(OLD, None, ["q1"], 30, NOW) is not None
+    broadcast = await repo.create_broadcast(7, "all", "hello", None, NOW)
+    assert await repo.claim_broadcast(broadcast, OLD, "run", NOW)
+    await repo.finish_broadcast(broadcast, OLD, "sent", NOW)
 
 
 async def rows_of(repo: SqliteRepository, chat_id: int) -> dict[str, int]:
@@ -267,3 +270,32 @@ async def test_updated_at_is_stamped_by_the_bots_clock_not_the_wall(tmp_path: Pa
     assert chat is not None and user is not None
     assert chat["created_at"].startswith("2030-01-02T03:04")
     assert chat["updated_at"].startswith("2030-01-02T04:04") and user["updated_at"].startswith("2030-01-02T04:04")
+
+
+async def test_a_broadcast_claim_is_taken_once_and_over_only_from_another_run(repo: SqliteRepository) -> None:
+    await repo.upsert_chat(OLD, "private", "Asha", None)
+    broadcast = await repo.create_broadcast(7, "private", "hello", None, NOW)
+    assert await repo.claim_broadcast(broadcast, OLD, "run-1", NOW)
+    assert not await repo.claim_broadcast(broadcast, OLD, "run-1", NOW)  # held by this run
+    assert await repo.claim_broadcast(broadcast, OLD, "run-2", NOW)  # run-1 died mid-send
+    await repo.finish_broadcast(broadcast, OLD, "sent", NOW)
+    assert not await repo.claim_broadcast(broadcast, OLD, "run-3", NOW)  # sent: never again
+    assert await repo.broadcast_tally(broadcast) == {"sent": 1}
+
+
+async def test_a_failed_broadcast_send_is_tried_again_up_to_its_attempts(repo: SqliteRepository) -> None:
+    broadcast = await repo.create_broadcast(7, "all", "hello", None, NOW)
+    for _ in range(3):
+        assert await repo.claim_broadcast(broadcast, OLD, "run", NOW)
+        await repo.finish_broadcast(broadcast, OLD, "failed", NOW, "flood")
+    assert not await repo.claim_broadcast(broadcast, OLD, "run", NOW)
+
+
+async def test_the_audience_is_the_active_chats_of_its_kind(repo: SqliteRepository) -> None:
+    for chat_id, kind in [(1, "private"), (2, "private"), (-3, "group"), (-1004, "supergroup"), (-1005, "channel")]:
+        await repo.upsert_chat(chat_id, kind, "x", None)
+    await repo.update_chat(2, active=False)
+    counts = {a: await repo.count_audience(a) for a in ("all", "private", "groups", "channels")}
+    assert counts == {"all": 4, "private": 1, "groups": 2, "channels": 1}
+    batches = [b async for b in repo.audience_chats("all", batch_size=2)]
+    assert batches == [[-1005, -1004], [-3, 1]]

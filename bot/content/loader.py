@@ -44,6 +44,18 @@ class Bank:
     questions: dict[str, Question] = field(default_factory=dict)
     mains: dict[str, MainsPrompt] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
+    #: Questions (and their topics) a /reload dropped: polls already sent still resolve to them,
+    #: but nothing new is chosen from them.
+    retired_questions: dict[str, Question] = field(default_factory=dict)
+    retired_topics: dict[str, Topic] = field(default_factory=dict)
+
+    def question(self, question_id: str) -> Question | None:
+        """A question by id, a retired one included (for answers to polls already sent)."""
+        return self.questions.get(question_id) or self.retired_questions.get(question_id)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        """A topic by id, a retired one included."""
+        return self.topics.get(topic_id) or self.retired_topics.get(topic_id)
 
     def facts_in(self, topic_id: str | None = None) -> list[Fact]:
         return [f for f in self.facts.values() if topic_id is None or f.topic == topic_id]
@@ -84,6 +96,22 @@ def load_bank(content_dir: Path, today: dt.date | None = None) -> Bank:
     if result.problems:
         raise ContentError(result.problems)
     return result.bank
+
+
+def carry_over(old: Bank, new: Bank) -> Bank:
+    """``new``, still resolving every question (with its topic and sources) that only ``old`` had,
+    so that answers to polls sent before a reload keep working."""
+    for question_id in {*old.questions, *old.retired_questions} - new.questions.keys():
+        question = old.question(question_id)
+        assert question is not None
+        new.retired_questions[question_id] = question
+        topic = old.topic(question.topic)
+        if topic is not None and question.topic not in new.topics:
+            new.retired_topics[question.topic] = topic
+        for source_id in question.source:
+            if source_id not in new.sources and source_id in old.sources:
+                new.sources[source_id] = old.sources[source_id]
+    return new
 
 
 def check_bank(content_dir: Path, today: dt.date | None = None) -> LoadResult:

@@ -9,6 +9,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.context import AppContext, StudyApplication, StudyContext
+from bot.delivery.broadcast import resume_broadcasts
 from bot.delivery.learning import expire_tests
 from bot.delivery.push import make_deliver
 from bot.delivery.sessions import expire_sessions
@@ -53,9 +54,15 @@ async def delete_due(bot: Bot, ctx: AppContext) -> None:
         await ctx.groups.deleted(chat_id, message_id)
 
 
+async def resume_tick(context: StudyContext) -> None:
+    """Once, at start-up: broadcasts a stop or a crash interrupted carry on."""
+    await resume_broadcasts(context.bot, context.app)
+
+
 def schedule_jobs(application: StudyApplication) -> None:
     """The first tick runs at start-up, so chats missed during downtime are caught up at once."""
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+    application.job_queue.run_once(resume_tick, when=0, name="resume-broadcasts")
     application.job_queue.run_repeating(
         push_tick, interval=PUSH_INTERVAL_S, first=1, name="daily-push", job_kwargs={"max_instances": 1}
     )

@@ -46,7 +46,7 @@ async def after_answer(bot: Bot, ctx: AppContext, outcome: AnswerOutcome) -> Non
         # No dead end: the full explanation (when there is one) and the next question, one tap away.
         question = outcome.question
         text = render_learning.full_explanation(question, ctx.bank) if question.full_explanation else t("quiz.next")
-        await _say(bot, poll.chat_id, text, keyboards.next_question(ctx.bank.topics[question.topic]))
+        await _say(bot, poll.chat_id, text, keyboards.next_question(ctx.bank.topics.get(question.topic)))
     elif private and outcome.question.full_explanation and poll.purpose == "review":
         await _say(bot, poll.chat_id, render_learning.full_explanation(outcome.question, ctx.bank))
     if poll.purpose == "review":

@@ -7,6 +7,8 @@ timeouts and server errors are ``TryLater``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from telegram import Bot
@@ -28,22 +30,29 @@ _GONE = (
 )
 
 
+@contextmanager
+def telegram_outcomes() -> Iterator[None]:
+    """Telegram's answers in the push service's terms (the daily push and broadcasts)."""
+    try:
+        yield
+    except ChatMigrated as exc:
+        raise ChatMoved(exc.new_chat_id) from exc
+    except Forbidden as exc:
+        raise ChatGone(exc.message) from exc
+    except BadRequest as exc:
+        if any(marker in exc.message.lower() for marker in _GONE):
+            raise ChatGone(exc.message) from exc
+        raise
+    except RetryAfter as exc:
+        raise TryLater(f"flood wait: {exc.message}") from exc
+    except NetworkError as exc:  # includes timeouts and Telegram's 5xx answers
+        raise TryLater(exc.message) from exc
+
+
 def make_deliver(bot: Bot, ctx: AppContext) -> Deliver:
     async def deliver(push: DuePush) -> None:
-        try:
+        with telegram_outcomes():
             await send_daily(bot, ctx, push)
-        except ChatMigrated as exc:
-            raise ChatMoved(exc.new_chat_id) from exc
-        except Forbidden as exc:
-            raise ChatGone(exc.message) from exc
-        except BadRequest as exc:
-            if any(marker in exc.message.lower() for marker in _GONE):
-                raise ChatGone(exc.message) from exc
-            raise
-        except RetryAfter as exc:
-            raise TryLater(f"flood wait: {exc.message}") from exc
-        except NetworkError as exc:  # includes timeouts and Telegram's 5xx answers
-            raise TryLater(exc.message) from exc
 
     return deliver
 

@@ -6,6 +6,7 @@ any other method is answered ``404 Not Found``, as Telegram answers an unknown o
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 import struct
@@ -41,6 +42,7 @@ _EXPLANATION_LINE_FEEDS_MAX = 2
 _OPEN_PERIOD_MIN = 5
 _OPEN_PERIOD_MAX = 2628000
 _CALLBACK_DATA_MAX_BYTES = 64
+_INLINE_RESULTS_MAX = 50
 #: A bot command as setMyCommands accepts it.
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -284,7 +286,7 @@ class FakeBotAPI(Simulation):
             **self.bot_user,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.inline_mode,
             "supports_guest_queries": False,
             "can_connect_to_business": False,
             "has_main_web_app": False,
@@ -667,6 +669,93 @@ class FakeBotAPI(Simulation):
         del self._open_callback_queries[query_id]
         self.callback_answers[query_id] = dict(params)
         return True
+
+    # ------------------------------------------------------- reach: inline mode, copyMessage
+
+    @api_method("answerInlineQuery")
+    def _api_answer_inline_query(self, params: dict[str, Any]) -> bool:
+        """Telegram's checks: a query still open, at most 50 results, ids unique, non-empty and
+        at most 64 bytes, and every result's ``input_message_content`` a message Telegram could send."""
+        query_id = as_text(params.get("inline_query_id"))
+        if query_id not in self._open_inline_queries:
+            raise bad("query is too old and response timeout expired or query ID is invalid")
+        raw = params.get("results", "")
+        if isinstance(raw, str) or not isinstance(raw, list):
+            raise bad("can't parse inline query results JSON object")
+        if len(raw) > _INLINE_RESULTS_MAX:
+            raise bad("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        checked = []
+        for result in raw:
+            if not isinstance(result, dict):
+                raise bad("can't parse InlineQueryResult: expected an Object")
+            result_id = result.get("id")
+            if not isinstance(result_id, str) or not result_id or len(result_id.encode("utf-8")) > 64:
+                raise bad("RESULT_ID_INVALID")
+            if result_id in seen:
+                raise bad("RESULT_ID_DUPLICATE")
+            seen.add(result_id)
+            checked.append(self._inline_result(result))
+        self._reply_markup_checks_for_results(raw)
+        del self._open_inline_queries[query_id]
+        self.inline_answers[query_id] = {**params, "results": checked}
+        return True
+
+    def _inline_result(self, result: dict[str, Any]) -> dict[str, Any]:
+        """One article result, checked; with its message text parsed as Telegram would send it."""
+        if result.get("type") != "article":
+            raise bad("can't parse InlineQueryResult: unsupported type (the fake serves articles only)")
+        if not isinstance(result.get("title"), str) or not result["title"]:
+            raise bad('can\'t parse InlineQueryResult: Field "title" must be of type String')
+        content = result.get("input_message_content")
+        if not isinstance(content, dict):
+            raise bad('can\'t parse InlineQueryResult: Field "input_message_content" must be of type Object')
+        raw_text = content.get("message_text")
+        if not isinstance(raw_text, str):
+            raise bad('can\'t parse InputMessageContent: Field "message_text" must be of type String')
+        text, entities = formatted(raw_text, content.get("parse_mode"), content.get("entities"))
+        if not text:
+            raise bad("message text is empty")
+        if len(text) > _MESSAGE_TEXT_MAX:
+            raise bad("MESSAGE_TOO_LONG")
+        markup = self._reply_markup(result)
+        self._check_button_data(markup)
+        return {**result, "text": text, "entities": entities, "reply_markup": markup}
+
+    def _reply_markup_checks_for_results(self, results: list[dict[str, Any]]) -> None:
+        """Buttons under an inline result cannot be callback-less text; url buttons need a URL."""
+        for result in results:
+            markup = self._reply_markup(result) or {"inline_keyboard": []}
+            for row in markup["inline_keyboard"]:
+                for button in row:
+                    url = button.get("url")
+                    if url is not None and not str(url).startswith(("http://", "https://", "tg://")):
+                        raise bad("BUTTON_URL_INVALID")
+
+    #: What copyMessage carries over from the source message (its content, not its sender).
+    _COPIED_CONTENT = ("text", "entities", "caption", "caption_entities", "photo", "document", "poll")
+
+    @api_method("copyMessage")
+    def _api_copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Copy a message's content into a chat, without a link to the original; returns a MessageId."""
+        source_chat = self._resolve_chat(params, "from_chat_id")
+        self._check_access(source_chat, write=False)
+        source = self._message_of(source_chat, params, "message to copy")
+        markup = self._reply_markup(params)
+        chat = self._resolve_chat(params)
+        self._check_access(chat, write=True)
+        reply_to = self._reply_target(chat, params)
+        content = {key: copy.deepcopy(source[key]) for key in self._COPIED_CONTENT if key in source}
+        if not content:
+            raise bad("message can't be copied")  # a service message (a join, a pin …)
+        self._check_button_data(markup)
+        self._check_not_blocked(chat)
+        message = self._bot_message(chat, reply_to)
+        message.update(content)
+        if "reply_markup" not in params and "reply_markup" in source:
+            markup = source["reply_markup"]
+        finished = self._finish_bot_message(chat, message, params, markup)
+        return {"message_id": finished["message_id"]}
 
     # ------------------------------------------------------------------------------ files
 

@@ -301,6 +301,20 @@ class Simulation(FakeServer):
             self._open_callback_queries[query_id] = {"chat_id": chat_id, "user_id": user_id}
             return copy.deepcopy(self._enqueue("callback_query", body))
 
+    def send_inline_query(self, user_id: int, query: str, chat_type: str = "sender") -> dict[str, Any]:
+        """A user types ``@<bot> query`` in some chat (``chat_type`` as Telegram reports it:
+        ``sender``, ``private``, ``group``, ``supergroup``, ``channel``). Enqueues an
+        ``inline_query`` with a fresh id, which ``answerInlineQuery`` accepts once; the answer is
+        then in :attr:`inline_answers` under that id. Returns the update."""
+        with self._lock:
+            if not self.inline_mode:
+                raise ValueError("inline mode is off (BotFather /setinline): Telegram sends no inline queries")
+            user = self._register_user(user_id)
+            query_id = str(next(self._inline_ids))
+            body = {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": chat_type}
+            self._open_inline_queries[query_id] = {"user_id": user_id}
+            return copy.deepcopy(self._enqueue("inline_query", body))
+
     def answer_poll(
         self, poll_id: str, user_id: int, option_ids: Iterable[int], *, emit_poll_update: bool = False
     ) -> dict[str, Any]:

@@ -286,6 +286,15 @@ class FakeState:
         self._by_method: dict[str, list[Call]] = collections.defaultdict(list)
         self._counts: collections.Counter[str] = collections.Counter()
         self.http_429: int = 0
+        self._reset_reach_state()
+
+    def _reset_reach_state(self) -> None:
+        """Inline mode's state: the queries awaiting an answer, and the answers given."""
+        #: BotFather's /setinline: getMe says so, and only then do users' inline queries arrive.
+        self.inline_mode: bool = True
+        self._inline_ids = itertools.count(6_102_000_000_000_000_001)
+        self._open_inline_queries: dict[str, dict[str, Any]] = {}
+        self.inline_answers: dict[str, dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ users and chats
 

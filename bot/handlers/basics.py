@@ -7,7 +7,7 @@ from telegram import Update
 from bot.context import StudyContext
 
 # The registry imports this module; this one reads the registry only when a command runs.
-from bot.handlers import registry
+from bot.handlers import registry, support
 from bot.handlers.permissions import can_change_settings
 from bot.handlers.support import is_group, is_private, reply
 from bot.render import keyboards
@@ -68,17 +68,8 @@ async def help_command(update: Update, context: StudyContext) -> None:
 
 
 async def unknown_command(update: Update, context: StudyContext) -> None:
-    """Reply to a command we do not have, unless it was meant for another bot in a group."""
-    message = update.effective_message
-    if message is None or not message.text:
-        return
-    first_word = message.text.split(maxsplit=1)[0]
-    _, _, addressee = first_word.partition("@")
-    if addressee and addressee.casefold() != (context.bot.username or "").casefold():
-        return
-    if not is_private(update.effective_chat) and not addressee:
-        return  # in a group, a bare /unknown may belong to another bot: stay quiet
-    await reply(update, t("error.unknown_command"))
+    """A command we do not have (the reply lives in support, shared with the operator gate)."""
+    await support.unknown_command(update, context)
 
 
 async def plain_text(update: Update, context: StudyContext) -> None:

@@ -10,6 +10,8 @@ from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, Te
 
 from bot.context import StudyContext
 from bot.delivery.telegram_bot import StudyBot
+from bot.logging_setup import redact
+from bot.render import operators as render_operators
 from bot.render.texts import t
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ async def on_error(update: object, context: StudyContext) -> None:
         log.warning("Telegram did not take a request: %s", error)
     else:
         log.error("error while handling an update", exc_info=error)
+        if error is not None:
+            await alert_operators(update, context, error)
     if not isinstance(update, Update) or chat is None:
         return
     query = update.callback_query
@@ -58,3 +62,65 @@ async def follow_migration(update: object, context: StudyContext, error: ChatMig
         log.info("chat %s had become supergroup %s while an update was handled", chat.id, error.new_chat_id)
     else:
         log.info("a group had become supergroup %s; this update does not say which", error.new_chat_id)
+
+
+def _update_kind(update: object) -> str:
+    """``message``, ``callback_query``, ``inline_query`` …; ``job`` when there was no update."""
+    if not isinstance(update, Update):
+        return "job" if update is None else type(update).__name__
+    for kind in Update.ALL_TYPES:
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "update"
+
+
+def _handler_of(error: BaseException) -> str:
+    """The handler (or job) the error came out of, ``study.topic``: the outermost of our frames
+    in the traceback, since PTB does not tell an error handler which handler failed."""
+    trace = error.__traceback__
+    while trace is not None:
+        module = str(trace.tb_frame.f_globals.get("__name__", ""))
+        if module.startswith(("bot.handlers.", "bot.delivery.")):
+            return f"{module.rsplit('.', 1)[-1]}.{trace.tb_frame.f_code.co_name}"
+        trace = trace.tb_next
+    return "?"
+
+
+def _user_text(update: object) -> str | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_message is not None and update.effective_message.text:
+        return update.effective_message.text
+    if update.callback_query is not None:
+        return update.callback_query.data
+    if update.inline_query is not None:
+        return update.inline_query.query
+    return None
+
+
+async def alert_operators(update: object, context: StudyContext, error: BaseException) -> None:
+    """Tell every operator (ADMIN_IDS) about an error, at most once per error type per 10 minutes.
+
+    The token never goes out (every field is redacted), and of the user's text at most 100
+    characters do.
+    """
+    ctx = context.app
+    admins = sorted(ctx.settings.admin_ids)
+    error_type = type(error).__name__
+    if not admins or not ctx.alerts.allow(error_type, ctx.now()):
+        return
+    secrets = (ctx.settings.token,)
+    text = _user_text(update)
+    report = render_operators.ErrorReport(
+        kind=_update_kind(update),
+        handler=_handler_of(error),
+        error_type=error_type,
+        error=redact(str(error), secrets),
+        user_text=redact(text, secrets) if text else None,
+    )
+    message = render_operators.error_alert(report)
+    for admin_id in admins:
+        try:
+            await context.bot.send_message(admin_id, message)
+        except TelegramError as exc:
+            log.warning("could not alert operator %s: %s", admin_id, exc)

@@ -17,6 +17,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     PollAnswerHandler,
     PollHandler,
@@ -25,10 +26,11 @@ from telegram.ext import (
 )
 
 from bot.context import StudyApplication, StudyContext
-from bot.handlers import answers, basics, errors, groups, learning, settings, stats, study
+from bot.handlers import answers, basics, errors, groups, inline, learning, operators, settings, stats, study
 from bot.handlers.support import remember
 from bot.render import callbacks, keyboards
 from bot.render.callbacks import Action
+from bot.render.keyboards import DeepLink
 
 Callback = Callable[[Update, StudyContext], Coroutine[Any, Any, None]]
 
@@ -39,6 +41,8 @@ class Scope(Flag):
     #: Settings commands: in groups only administrators may use them.
     GROUP_ADMIN = auto()
     CHANNEL = auto()
+    #: The operators' commands (ADMIN_IDS): only in each operator's private-chat menu.
+    OPERATOR = auto()
 
 
 EVERYWHERE = Scope.PRIVATE | Scope.GROUP | Scope.GROUP_ADMIN
@@ -91,6 +95,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("forget", Scope.PRIVATE, learning.forget, Group.DATA),
     Command("help", EVERYWHERE, basics.help_command, Group.BASICS),
     Command("start", Scope.PRIVATE, basics.start, Group.BASICS),
+    # Gated in the handler: anyone else gets the unknown-command reply.
+    Command("admin", Scope.OPERATOR, operators.admin, Group.BASICS),
+    Command("reload", Scope.OPERATOR, operators.reload, Group.BASICS),
+    Command("broadcast", Scope.OPERATOR, operators.broadcast, Group.BASICS),
 )
 
 #: ``/start <payload>`` from a group's "open the private chat" button runs that command there.
@@ -117,17 +125,35 @@ def admin_only_commands() -> list[Command]:
 
 
 def commands_for(scope: Scope) -> list[Command]:
-    """The commands shown in one scope's menu (admins see the group commands too)."""
-    wanted = scope | Scope.GROUP if scope == Scope.GROUP_ADMIN else scope
+    """The commands shown in one scope's menu (group admins see the group commands too; an
+    operator's private chat has the private commands and the operator's)."""
+    wanted = scope
+    if scope == Scope.GROUP_ADMIN:
+        wanted |= Scope.GROUP
+    elif scope == Scope.OPERATOR:
+        wanted |= Scope.PRIVATE
     return [c for c in COMMANDS if c.scopes & wanted]
 
 
+#: ``/start <prefix><id>`` from a shared link or an inline result: a topic page, a quiz on a topic,
+#: one given question. Each says False when the id is not in the bank (then /start greets).
+LINKED_ITEMS: dict[str, Callable[[Update, StudyContext, str], Coroutine[Any, Any, bool]]] = {
+    DeepLink.TOPIC: study.topic_link,
+    DeepLink.QUIZ: study.quiz_link,
+    DeepLink.QUESTION: study.question_link,
+}
+
+
 async def run_deep_link(update: Update, context: StudyContext, payload: str) -> bool:
-    """Run the command a deep link names (``review``, ``test_<topic>`` …); False when none."""
+    """Run the command a deep link names (``review``, ``test_<topic>``, ``topic_<id>``,
+    ``quiz_<topic>``, ``q_<question id>`` …); False when none."""
     name, _, topic_id = payload.partition("_")
     if name == "test":
         await learning.start_test_link(update, context, topic_id)
         return True
+    for prefix, open_item in LINKED_ITEMS.items():
+        if payload.startswith(prefix):
+            return await open_item(update, context, payload.removeprefix(prefix))
     command = DEEP_LINKS.get(payload)
     if command is None:
         return False
@@ -153,8 +179,11 @@ def register(application: StudyApplication) -> None:
     application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=settings_buttons))
     application.add_handler(CallbackQueryHandler(learning.on_button, pattern=callbacks.pattern(*learning.ACTIONS)))
     application.add_handler(CallbackQueryHandler(stats.on_stats_button, pattern=callbacks.pattern(Action.STATS)))
+    broadcast_buttons = callbacks.pattern(Action.BROADCAST)
+    application.add_handler(CallbackQueryHandler(operators.on_broadcast_button, pattern=broadcast_buttons))
     # Whatever is left: topic buttons, and stale or forged data (answered with a notice).
     application.add_handler(CallbackQueryHandler(study.on_topic_button))
+    application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_handler(PollAnswerHandler(answers.on_poll_answer))
     application.add_handler(PollHandler(groups.on_poll))
 

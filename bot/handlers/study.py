@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import StudyContext
+from bot.delivery.sender import send_quiz
 from bot.handlers.support import (
     argument,
     deliver_fact,
@@ -57,8 +58,7 @@ async def topic(update: Update, context: StudyContext) -> None:
     topic_id = await resolve_topic(update, context, callbacks.topic_page)
     if topic_id is None:
         return
-    text, keyboard = _study_page(context, topic_id)
-    await reply(update, text, keyboard)
+    await send_topic_page(update, context, topic_id)
 
 
 def _study_page(
@@ -72,6 +72,39 @@ def _study_page(
         render.topic_page(topic, with_summary=with_summary),
         keyboards.topic_page(topic, related, with_summary=with_summary),
     )
+
+
+async def send_topic_page(update: Update, context: StudyContext, topic_id: str) -> None:
+    """A topic's study page, takeaways first, with its buttons (summary, fact, quiz, Share, related)."""
+    await reply(update, *_study_page(context, topic_id))
+
+
+async def topic_link(update: Update, context: StudyContext, topic_id: str) -> bool:
+    """``?start=topic_<id>``: that topic's page; False when the bank has no such topic."""
+    if topic_id not in context.app.bank.topics:
+        return False
+    await send_topic_page(update, context, topic_id)
+    return True
+
+
+async def quiz_link(update: Update, context: StudyContext, topic_id: str) -> bool:
+    """``?start=quiz_<topic>``: a quiz on that topic; False when the bank has no such topic."""
+    chat, user = update.effective_chat, update.effective_user
+    if topic_id not in context.app.bank.topics or chat is None:
+        return False
+    await deliver_quiz(context, chat, topic_id, user.id if user else None)
+    return True
+
+
+async def question_link(update: Update, context: StudyContext, question_id: str) -> bool:
+    """``?start=q_<question id>``: that very question; False when the bank has no such question."""
+    ctx = context.app
+    question = ctx.bank.questions.get(question_id)
+    chat, user = update.effective_chat, update.effective_user
+    if question is None or chat is None:
+        return False
+    await send_quiz(context.bot, ctx, chat.id, question, requested_by=user.id if user else None)
+    return True
 
 
 async def on_topic_button(update: Update, context: StudyContext) -> None:

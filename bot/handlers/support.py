@@ -67,6 +67,21 @@ async def remember(update: Update, context: StudyContext) -> None:
         await chats.record_user(user.id, user.first_name, user.username)
 
 
+async def unknown_command(update: Update, context: StudyContext) -> None:
+    """The ordinary reply to a command we do not have, unless it was meant for another bot in a
+    group. The operator commands give exactly this to anyone not in ADMIN_IDS."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    first_word = message.text.split(maxsplit=1)[0]
+    _, _, addressee = first_word.partition("@")
+    if addressee and addressee.casefold() != (context.bot.username or "").casefold():
+        return
+    if not is_private(update.effective_chat) and not addressee:
+        return  # in a group, a bare /unknown may belong to another bot: stay quiet
+    await reply(update, t("error.unknown_command"))
+
+
 # --- replies ---------------------------------------------------------------------------------------
 async def reply(
     update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None, *, silent: bool = False
@@ -220,7 +235,7 @@ async def deliver_fact(context: StudyContext, chat: Chat, topic_id: str) -> None
     if item is None:
         await context.bot.send_message(chat.id, t("error.empty_scope"))
         return
-    await send_fact(context.bot, ctx, chat.id, item, keyboards.topic_actions(item.topic))
+    await send_fact(context.bot, ctx, chat.id, item, keyboards.topic_actions(item.topic, share=item.id))
 
 
 async def deliver_quiz(context: StudyContext, chat: Chat, topic_id: str, requested_by: int | None) -> None:

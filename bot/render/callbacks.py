@@ -42,6 +42,7 @@ class Action(StrEnum):
     WEAK_TOPIC = "wk"
     #: /stats' view: ``all`` (every chat) or ``here`` (this chat).
     STATS = "st"
+    BROADCAST = "bc"
 
 
 @dataclass(frozen=True)
@@ -128,3 +129,11 @@ def mains_key_points(prompt_id: str) -> str:
 
 def forget(confirmed: bool) -> str:
     return encode(Action.FORGET, "yes" if confirmed else "no")
+
+
+def broadcast_confirm(broadcast_id: int) -> str:
+    return encode(Action.BROADCAST, f"go:{broadcast_id}")
+
+
+def broadcast_cancel(broadcast_id: int) -> str:
+    return encode(Action.BROADCAST, f"no:{broadcast_id}")

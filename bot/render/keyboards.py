@@ -37,28 +37,42 @@ def topic_buttons(
     return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
 
 
-def topic_actions(topic_id: str, lang: str = "en") -> InlineKeyboardMarkup:
-    """Under a fact or a topic page: another fact, or a quiz, on that topic."""
-    return InlineKeyboardMarkup(
+def topic_actions(topic_id: str, lang: str = "en", share: str | None = None) -> InlineKeyboardMarkup:
+    """Under a fact or a topic page: another fact, or a quiz, on that topic; with ``share``, a
+    Share button that opens inline mode in a chat the student picks, with ``share`` as the query."""
+    rows = [
         [
-            [
-                _button(t("button.fact", lang), callbacks.fact(topic_id)),
-                _button(t("button.quiz", lang), callbacks.quiz(topic_id)),
-            ]
+            _button(t("button.fact", lang), callbacks.fact(topic_id)),
+            _button(t("button.quiz", lang), callbacks.quiz(topic_id)),
         ]
-    )
+    ]
+    if share is not None:
+        rows.append([InlineKeyboardButton(t("button.share", lang), switch_inline_query=share)])
+    return InlineKeyboardMarkup(rows)
 
 
-def next_question(topic: Topic) -> InlineKeyboardMarkup:
-    """After an answer in a private chat: another question on the same topic, or on any."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                _button(t("button.next_same", title=topic.short_title), callbacks.quiz(topic.id)),
-                _button(t("button.next_any"), callbacks.quiz(callbacks.ALL)),
-            ]
-        ]
-    )
+def quiz_me(bot_username: str, topic_id: str) -> InlineKeyboardMarkup:
+    """Under an inline result: open the bot's private chat with a quiz on the fact's topic."""
+    url = create_deep_linked_url(bot_username, f"{DeepLink.QUIZ}{topic_id}")
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("button.quiz_me_on_this"), url=url)]])
+
+
+class DeepLink:
+    """``t.me/<bot>?start=<prefix><id>`` payloads the bot understands (besides the commands'
+    names: ``review``, ``test_<topic>`` …)."""
+
+    TOPIC = "topic_"
+    QUIZ = "quiz_"
+    QUESTION = "q_"
+
+
+def next_question(topic: Topic | None) -> InlineKeyboardMarkup:
+    """After an answer in a private chat: another question on the same topic (unless a reload
+    dropped it), or on any."""
+    row = [_button(t("button.next_any"), callbacks.quiz(callbacks.ALL))]
+    if topic is not None:
+        row.insert(0, _button(t("button.next_same", title=topic.short_title), callbacks.quiz(topic.id)))
+    return InlineKeyboardMarkup([row])
 
 
 def topic_page(topic: Topic, related: Sequence[Topic], *, with_summary: bool = False) -> InlineKeyboardMarkup:
@@ -67,7 +81,7 @@ def topic_page(topic: Topic, related: Sequence[Topic], *, with_summary: bool = F
     rows: list[list[InlineKeyboardButton]] = []
     if not with_summary:
         rows.append([_button(t("button.read_summary"), callbacks.topic_summary(topic.id))])
-    rows += [list(row) for row in topic_actions(topic.id).inline_keyboard]
+    rows += [list(row) for row in topic_actions(topic.id, share=topic.id).inline_keyboard]
     links = [_button(t("button.related", title=x.short_title), callbacks.topic_page(x.id)) for x in related]
     rows += [links[i : i + 2] for i in range(0, len(links), 2)]
     return InlineKeyboardMarkup(rows)
@@ -213,3 +227,15 @@ def with_share(keyboard: InlineKeyboardMarkup | None, share: InlineKeyboardButto
     """``keyboard`` with a share button as its last row."""
     rows = [list(row) for row in keyboard.inline_keyboard] if keyboard else []
     return InlineKeyboardMarkup([*rows, [share]])
+
+
+def broadcast_preview(broadcast_id: int) -> InlineKeyboardMarkup:
+    """Under an operator's broadcast preview: send it, or not."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t("button.broadcast_confirm"), callbacks.broadcast_confirm(broadcast_id)),
+                _button(t("button.broadcast_cancel"), callbacks.broadcast_cancel(broadcast_id)),
+            ]
+        ]
+    )

@@ -75,6 +75,16 @@ def fact(item: Fact, bank: Bank, lang: str = "en") -> str:
     )
 
 
+#: An inline result's description line is cut here (Telegram shows about two lines).
+INLINE_DESCRIPTION = 120
+
+
+def inline_description(item: Fact) -> str:
+    """The plain-text preview line of a fact in inline mode (not HTML: Telegram shows it as is)."""
+    text = item.text
+    return text if len(text) <= INLINE_DESCRIPTION else text[: INLINE_DESCRIPTION - 1] + "…"
+
+
 def quiz_intro(plan: QuizPlan, bank: Bank, lang: str = "en") -> str:
     """The message sent before a poll whose statements (or label) do not fit in it."""
     question = plan.question

@@ -42,6 +42,7 @@ EN: dict[str, str] = {
     "fact.as_of": "(as of {date})",
     "quiz.next": "Ready for the next one?",
     "button.share": "📣 Share",
+    "button.quiz_me_on_this": "❓ Quiz me on this",
     "share.test": "I scored {score}/{max} in a UPSC Prelims mock test ({correct} right, {wrong} wrong) — practise IOM and the Colombo Process with me:",
     "share.stats": "I've answered {answered} UPSC questions on IOM and the Colombo Process, {accuracy}% right — study with me:",
     "button.next_same": "🎯 Next: {title}",
@@ -250,6 +251,56 @@ EN: dict[str, str] = {
     "count.card.other": "{n} review cards",
     "count.test.one": "{n} mock test",
     "count.test.other": "{n} mock tests",
+    # --- operators (ADMIN_IDS only) -------------------------------------------------------------
+    "cmd.admin": "Operator: how the bot is doing",
+    "cmd.reload": "Operator: load the content bank again",
+    "admin.overview": (
+        "<b>studybot {version}</b> · up {uptime}\n\n"
+        "<b>Users</b> {users}\n"
+        "<b>Chats</b> private {private}, groups {groups}, channels {channels}\n"
+        "<b>Active subscriptions</b> {subscribed}\n"
+        "<b>Answers</b> today {today}, 7 days {week}, all {all}\n"
+        "<b>Today's push</b> due {due}: sent {sent} (late {late}), failed {failed}, pending {pending}\n"
+        "<b>Deactivated</b> blocked {blocked}, removed {removed}\n"
+        "<b>Store</b> <code>{store}</code>, {size}\n"
+        "<b>Content</b> {topics} topics, {facts} facts, {questions} questions, {mains} Mains prompts"
+    ),
+    "reload.invalid": "⚠️ The bank in <code>{where}</code> has problems; the old one stays.\n\n{problems}",
+    "reload.more": "… and {n} more",
+    "reload.done": (
+        "✅ Bank reloaded: {topics} topics, {facts} facts, {questions} questions, {mains} Mains prompts.\n"
+        "Added: {added}\nRemoved: {removed}"
+    ),
+    "reload.none": "none",
+    "alert.error": (
+        "⚠️ <b>{error_type}</b>: {error}\nUpdate: {kind}\nHandler: {handler}{text}\n"
+        "(more of this type in the next 10 minutes stay in the log)"
+    ),
+    "alert.text": "\nText: {text}",
+    "cmd.broadcast": "Operator: a message to every active chat",
+    "button.broadcast_confirm": "✅ Send it",
+    "button.broadcast_cancel": "✖️ Cancel",
+    "broadcast.usage": (
+        "Send <code>/broadcast [private|groups|channels] your text</code>, or reply with "
+        "<code>/broadcast [private|groups|channels]</code> to a message to copy it. Without an audience it goes "
+        "to every active chat."
+    ),
+    "broadcast.preview": "📣 <b>Broadcast #{id}</b> to {size} ({audience}). Send it?",
+    "broadcast.preview_copy": "It is a copy of the message you replied to.",
+    "broadcast.preview_long": "Its text has {n} characters.",
+    "broadcast.audience.all": "every active chat",
+    "broadcast.audience.private": "private chats",
+    "broadcast.audience.groups": "groups",
+    "broadcast.audience.channels": "channels",
+    "broadcast.progress": "📣 <b>Broadcast #{id}</b>: {done} of {total} chats — sent {sent}, failed {failed}, "
+    "deactivated {deactivated}…",
+    "broadcast.summary": "📣 <b>Broadcast #{id}</b> done: sent {sent} of {total}{already}, failed {failed}, "
+    "deactivated {deactivated} (blocked or removed).",
+    "broadcast.summary_already": " ({n} before a restart)",
+    "broadcast.cancelled": "Broadcast #{id} cancelled; nothing was sent.",
+    "broadcast.gone": "That broadcast has already been started or cancelled.",
+    "count.chat.one": "{n} chat",
+    "count.chat.other": "{n} chats",
     # --- errors and bad input -------------------------------------------------------------------
     "error.unknown_command": "I don't know that command. Send /help to see what I can do.",
     "error.text": "I answer commands — send /help to see them, or /quiz for a question.",

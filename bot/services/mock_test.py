@@ -159,7 +159,7 @@ class MockTestService:
         position = item.position + 1
         if position < test.size:
             items = await self.repo.mock_test_items(test.test_id)
-            question = self.bank.questions.get(items[position].question_id)
+            question = self.bank.question(items[position].question_id)
             if question is not None:
                 return MockTestStep(test, position, question)
             # The question left the bank since the test began: it counts as unanswered.
@@ -178,7 +178,7 @@ class MockTestService:
         for item in items:
             outcome = item.outcome or UNANSWERED
             counts[outcome] += 1
-            question = self.bank.questions.get(item.question_id)
+            question = self.bank.question(item.question_id)
             if outcome != CORRECT and question is not None:
                 missed.append(Missed(item.position, question, item.chosen_option))
         return MockTestResult(test, counts[CORRECT], counts[WRONG], counts[UNANSWERED], missed)

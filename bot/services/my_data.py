@@ -33,8 +33,8 @@ class MyDataService:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
         for a in answers:
-            question = self.bank.questions.get(a.question_id)
-            topic = self.bank.topics.get(a.topic_id)
+            question = self.bank.question(a.question_id)
+            topic = self.bank.topic(a.topic_id)
             if question is not None:
                 text = question.asked()
                 yours = _option(question.options, a.chosen_option)

@@ -50,7 +50,7 @@ class PracticeService:
         """Newest first, one per question, only questions still in the bank."""
         found = []
         for answer in await self.repo.latest_mistakes(user_id, MISTAKES_KEPT):
-            question = self.bank.questions.get(answer.question_id)
+            question = self.bank.question(answer.question_id)
             if question is not None and 0 <= answer.chosen_option < len(question.options):
                 found.append(Mistake(question, answer.chosen_option, answer.answered_at))
         return found

@@ -47,6 +47,10 @@ class AnswerOutcome:
     is_correct: bool
 
 
+#: Inline mode with nothing typed yet offers today's fact and a few more.
+EMPTY_QUERY_FACTS = 5
+
+
 class StudyService:
     """Chooses what a chat sees next and records what its members answer."""
 
@@ -58,6 +62,27 @@ class StudyService:
 
     def find_topic(self, query: str) -> SearchResult:
         return self.index.search(query)
+
+    def todays_fact(self, today: dt.date) -> Fact | None:
+        """The same fact all day for everyone (inline mode's empty query), a new one each day."""
+        facts = sorted(self.bank.facts.values(), key=lambda f: f.id)
+        return facts[today.toordinal() % len(facts)] if facts else None
+
+    def inline_facts(self, query: str, today: dt.date, limit: int) -> list[Fact]:
+        """Facts for inline mode: one fact by its id (a Share button's query); the facts of the
+        topics ``query`` finds with /topic's fuzzy search; for an empty query, today's fact and the
+        ones after it. At most ``limit``."""
+        query = query.strip()
+        if query in self.bank.facts:
+            return [self.bank.facts[query]]
+        if not query:
+            ordered = sorted(self.bank.facts.values(), key=lambda f: f.id)
+            first = self.todays_fact(today)
+            start = ordered.index(first) if first is not None else 0
+            return (ordered[start:] + ordered[:start])[: min(limit, EMPTY_QUERY_FACTS)]
+        found = self.find_topic(query)
+        topics = [found.best] if found.best is not None else found.choices if found.ambiguous else []
+        return [f for topic in topics for f in self.bank.facts_in(topic.id)][:limit]
 
     async def next_fact(self, chat_id: int, topic_id: str | None, now: dt.datetime) -> Fact | None:
         """A fact the chat has not seen in this scope since its last full cycle."""
@@ -152,7 +177,7 @@ class StudyService:
         poll = await self.repo.get_poll(poll_id)
         if poll is None or poll.is_anonymous:
             return None
-        question = self.bank.questions.get(poll.question_id)
+        question = self.bank.question(poll.question_id)
         shown = option_ids[0]
         if question is None or not 0 <= shown < len(poll.option_order):
             return None

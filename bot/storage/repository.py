@@ -79,6 +79,23 @@ class Delivery:
     state: str
     attempts: int
     claimed_at: dt.datetime
+    sent_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class OperatorCounts:
+    """What /admin reports from the store, counted in one go."""
+
+    users: int
+    #: Chat type (private, group, supergroup, channel) -> chats of that type, active or not.
+    chats: dict[str, int]
+    #: Chat type -> chats of that type that blocked or removed the bot.
+    inactive: dict[str, int]
+    subscribed: int
+    answers_today: int
+    answers_week: int
+    answers_all: int
+    store_bytes: int
 
 
 @dataclass(frozen=True)
@@ -284,7 +301,47 @@ class LearningRepository(Protocol):
     async def forget_user(self, user_id: int) -> ForgetReport: ...
 
 
-class Repository(GroupRepository, LearningRepository, SessionRepository, Protocol):
+@dataclass(frozen=True)
+class BroadcastRecord:
+    broadcast_id: int
+    admin_id: int
+    #: ``all``, ``private``, ``groups`` or ``channels``: active chats of that kind.
+    audience: str
+    #: HTML to send; None when the source message is copied instead.
+    text: str | None
+    source_chat_id: int | None
+    source_message_id: int | None
+    state: str
+    progress_message: int | None
+
+
+class BroadcastRepository(Protocol):
+    """Operators' broadcasts and their ledger (one claim per broadcast and chat)."""
+
+    async def create_broadcast(
+        self, admin_id: int, audience: str, text: str | None, source: tuple[int, int] | None, now: dt.datetime
+    ) -> int: ...
+    async def get_broadcast(self, broadcast_id: int) -> BroadcastRecord | None: ...
+    async def set_broadcast_state(self, broadcast_id: int, old: str, new: str, now: dt.datetime) -> bool:
+        """Move a broadcast from ``old`` to ``new``; False when it was not in ``old`` (pressed twice)."""
+        ...
+
+    async def set_broadcast_progress_message(self, broadcast_id: int, message_id: int) -> None: ...
+    async def broadcasts_in(self, state: str) -> list[BroadcastRecord]: ...
+    async def count_audience(self, audience: str) -> int: ...
+    def audience_chats(self, audience: str, batch_size: int = 500) -> AsyncIterator[list[int]]: ...
+    async def claim_broadcast(self, broadcast_id: int, chat_id: int, run: str, now: dt.datetime) -> bool:
+        """Claim one chat's send. A chat with no row, a failed one (up to its attempts), or one
+        claimed by another run (a process that died mid-send) may be claimed; a sent one never."""
+        ...
+
+    async def finish_broadcast(
+        self, broadcast_id: int, chat_id: int, state: str, now: dt.datetime, error: str | None = None
+    ) -> None: ...
+    async def broadcast_tally(self, broadcast_id: int) -> dict[str, int]: ...
+
+
+class Repository(GroupRepository, LearningRepository, SessionRepository, BroadcastRepository, Protocol):
     """Everything the services store and read."""
 
     async def close(self) -> None: ...
@@ -326,3 +383,6 @@ class Repository(GroupRepository, LearningRepository, SessionRepository, Protoco
     async def skip_delivery(self, chat_id: int, local_date: dt.date, now: dt.datetime) -> None: ...
     async def unskip_delivery(self, chat_id: int, local_date: dt.date) -> None: ...
     async def get_delivery(self, chat_id: int, local_date: dt.date) -> Delivery | None: ...
+
+    # operators
+    async def operator_counts(self, today_since: dt.datetime, week_since: dt.datetime) -> OperatorCounts: ...

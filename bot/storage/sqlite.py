@@ -10,10 +10,11 @@ from pathlib import Path
 import aiosqlite
 
 from bot.clock import Clock
+from bot.storage.broadcast_sql import BroadcastQueries
 from bot.storage.groups_sql import GroupQueries
 from bot.storage.learning_sql import LearningQueries
 from bot.storage.migrations import migrate
-from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, PollRecord, TopicTally
+from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, OperatorCounts, PollRecord, TopicTally
 from bot.storage.sessions_sql import SessionQueries
 from bot.storage.sql_base import SqlBase, from_row, parse_ts, ts
 
@@ -62,6 +63,9 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("UPDATE review_sessions SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
     ("UPDATE quiz_sessions SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
     ("UPDATE mock_tests SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    # A broadcast either id has had stays had once.
+    ("UPDATE OR IGNORE broadcast_deliveries SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    ("DELETE FROM broadcast_deliveries WHERE chat_id = ?", ("old",)),
     ("INSERT INTO chat_migrations (old_chat_id, new_chat_id, migrated_at) VALUES (?, ?, ?)", ("old", "new", "now")),
 )
 
@@ -74,7 +78,7 @@ def _sql_value(value: object) -> object:
     return value
 
 
-class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, SqlBase):
+class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQueries, SqlBase):
     """Repository on one aiosqlite connection; every write is committed before it returns.
 
     Queries are grouped by concern: the core ones here, groups and channels in GroupQueries,
@@ -311,6 +315,34 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, SqlBase):
             state=row["state"],
             attempts=row["attempts"],
             claimed_at=parse_ts(row["claimed_at"]),
+            sent_at=parse_ts(row["sent_at"]) if row["sent_at"] else None,
+        )
+
+    # --- operators ------------------------------------------------------------------------------
+    async def operator_counts(self, today_since: dt.datetime, week_since: dt.datetime) -> OperatorCounts:
+        """Users, chats by type, subscriptions, answers and the store's size, for /admin."""
+        users = await self._one("SELECT COUNT(*) FROM users")
+        chats: dict[str, int] = {}
+        inactive: dict[str, int] = {}
+        for row in await self._all("SELECT type, active, COUNT(*) AS n FROM chats GROUP BY type, active"):
+            chats[row["type"]] = chats.get(row["type"], 0) + row["n"]
+            if not row["active"]:
+                inactive[row["type"]] = row["n"]
+        answers = await self._one(
+            "SELECT COUNT(*), COALESCE(SUM(answered_at >= ?), 0), COALESCE(SUM(answered_at >= ?), 0) FROM answers",
+            (ts(today_since), ts(week_since)),
+        )
+        pages = await self._one("PRAGMA page_count")
+        page_size = await self._one("PRAGMA page_size")
+        return OperatorCounts(
+            users=users[0] if users else 0,
+            chats=chats,
+            inactive=inactive,
+            subscribed=await self.count_subscribed(),
+            answers_today=answers[1] if answers else 0,
+            answers_week=answers[2] if answers else 0,
+            answers_all=answers[0] if answers else 0,
+            store_bytes=(pages[0] if pages else 0) * (page_size[0] if page_size else 0),
         )
 
 

@@ -1,0 +1,163 @@
+"""What the operators read: the /admin overview, a reload's outcome, and error alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from telegram.constants import MessageLimit
+
+from bot.render.messages import escape
+from bot.render.texts import t, tn
+from bot.services.broadcast import BroadcastReport
+from bot.services.operators import Overview, ReloadOutcome
+
+#: At most this much of a user's text goes into an alert.
+ALERT_USER_TEXT = 100
+#: An error's message is cut here, so an alert stays short.
+ALERT_ERROR_TEXT = 300
+#: A reload's list of problems or ids is cut to leave room for the rest of the message.
+_LIST_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 400
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB"):
+        if n < 1024:
+            return f"{n} {unit}"
+        n //= 1024
+    return f"{n} GiB"
+
+
+def _uptime(span: dt.timedelta) -> str:
+    minutes = int(span.total_seconds()) // 60
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{days}d {hours}h {minutes}m" if days else f"{hours}h {minutes}m"
+
+
+def overview(view: Overview, version: str, store: str) -> str:
+    counts, push = view.counts, view.push
+    topics, facts, questions, mains = view.content
+    private_inactive = counts.inactive.get("private", 0)
+    return t(
+        "admin.overview",
+        version=escape(version),
+        uptime=_uptime(view.uptime),
+        users=counts.users,
+        private=counts.chats.get("private", 0),
+        groups=counts.chats.get("group", 0) + counts.chats.get("supergroup", 0),
+        channels=counts.chats.get("channel", 0),
+        subscribed=counts.subscribed,
+        today=counts.answers_today,
+        week=counts.answers_week,
+        all=counts.answers_all,
+        due=push.due,
+        sent=push.sent,
+        late=push.late,
+        failed=push.failed,
+        pending=push.pending,
+        blocked=private_inactive,
+        removed=sum(counts.inactive.values()) - private_inactive,
+        store=escape(store),
+        size=_size(counts.store_bytes),
+        topics=topics,
+        facts=facts,
+        questions=questions,
+        mains=mains,
+    )
+
+
+def _bounded(lines: list[str], budget: int = _LIST_BUDGET) -> str:
+    """Lines joined up to ``budget`` characters, then how many were left out."""
+    shown: list[str] = []
+    used = 0
+    for n, line in enumerate(lines):
+        if used + len(line) + 1 > budget:
+            shown.append(t("reload.more", n=len(lines) - n))
+            break
+        shown.append(line)
+        used += len(line) + 1
+    return "\n".join(shown)
+
+
+def reload_outcome(outcome: ReloadOutcome, counts: tuple[int, int, int, int], where: str) -> str:
+    if not outcome.ok:
+        problems = _bounded([f"• {escape(str(p))}" for p in outcome.problems])
+        return t("reload.invalid", where=escape(where), problems=problems)
+    topics, facts, questions, mains = counts
+    budget = _LIST_BUDGET // 2
+    return t(
+        "reload.done",
+        topics=topics,
+        facts=facts,
+        questions=questions,
+        mains=mains,
+        added=_bounded([escape(i) for i in outcome.added], budget) or t("reload.none"),
+        removed=_bounded([escape(i) for i in outcome.removed], budget) or t("reload.none"),
+    )
+
+
+@dataclass(frozen=True)
+class ErrorReport:
+    """What an alert says; every field already free of secrets."""
+
+    kind: str
+    handler: str
+    error_type: str
+    error: str
+    user_text: str | None
+
+
+def error_alert(report: ErrorReport) -> str:
+    text = report.user_text
+    if text is not None and len(text) > ALERT_USER_TEXT:
+        text = text[: ALERT_USER_TEXT - 1] + "…"
+    error = report.error if len(report.error) <= ALERT_ERROR_TEXT else report.error[: ALERT_ERROR_TEXT - 1] + "…"
+    return t(
+        "alert.error",
+        error_type=escape(report.error_type),
+        error=escape(error),
+        kind=escape(report.kind),
+        handler=escape(report.handler),
+        text=t("alert.text", text=escape(text)) if text else "",
+    )
+
+
+def broadcast_preview(broadcast_id: int, audience: str, size: int, text: str | None) -> str:
+    """What the operator confirms: the audience and its size, and the text (when it fits)."""
+    head = t(
+        "broadcast.preview",
+        id=broadcast_id,
+        size=tn("count.chat", size),
+        audience=t(f"broadcast.audience.{audience}"),
+    )
+    if text is None:
+        return head + "\n\n" + t("broadcast.preview_copy")
+    if len(head) + 2 + len(text) > MessageLimit.MAX_TEXT_LENGTH:
+        return head + "\n\n" + t("broadcast.preview_long", n=len(text))
+    return head + "\n\n" + text
+
+
+def broadcast_progress(broadcast_id: int, report: BroadcastReport, done: bool) -> str:
+    """The progress message while a broadcast runs, and the summary that closes it."""
+    if not done:
+        return t(
+            "broadcast.progress",
+            id=broadcast_id,
+            done=report.examined,
+            total=report.total,
+            sent=report.sent,
+            failed=report.failed,
+            deactivated=report.deactivated,
+        )
+    ledger = report.ledger
+    already = ledger.get("sent", 0) - report.sent
+    return t(
+        "broadcast.summary",
+        id=broadcast_id,
+        sent=ledger.get("sent", 0),
+        total=report.total,
+        already=t("broadcast.summary_already", n=already) if already > 0 else "",
+        failed=ledger.get("failed", 0) + ledger.get("claimed", 0),
+        deactivated=ledger.get("gone", 0),
+    )
