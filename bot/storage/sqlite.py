@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -14,7 +15,7 @@ from bot.storage.groups_sql import GroupQueries
 from bot.storage.learning_sql import LearningQueries
 from bot.storage.migrations import migrate
 from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, PollRecord, TopicTally
-from bot.storage.sql_base import SqlBase, from_row, parse_ts, ts
+from bot.storage.sql_base import QueryBase, SqlBase, from_row, parse_ts, ts
 
 #: A day's push is tried this often before it is given up (5xx, timeouts, flood waits).
 MAX_ATTEMPTS = 5
@@ -34,7 +35,7 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "INSERT INTO chats (chat_id, type, title, username, timezone, push_time, push_topic, subscribed, active,"
         " paused_until, language, created_at, updated_at)"
-        " SELECT ?, 'supergroup', title, username, timezone, push_time, push_topic, subscribed, active,"
+        " SELECT CAST(? AS BIGINT), 'supergroup', title, username, timezone, push_time, push_topic, subscribed, active,"
         " paused_until, language, created_at, ? FROM chats WHERE chat_id = ?"
         " ON CONFLICT (chat_id) DO UPDATE SET timezone = excluded.timezone, push_time = excluded.push_time,"
         " push_topic = excluded.push_topic, subscribed = excluded.subscribed, active = excluded.active,"
@@ -44,7 +45,12 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("DELETE FROM chats WHERE chat_id = ?", ("old",)),
     # An item both have seen stays seen once.
-    ("UPDATE OR IGNORE seen_items SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    (
+        "INSERT INTO seen_items (chat_id, kind, scope, item_id, seen_at)"
+        " SELECT CAST(? AS BIGINT), kind, scope, item_id, seen_at FROM seen_items WHERE chat_id = ?"
+        " ON CONFLICT DO NOTHING",
+        ("new", "old"),
+    ),
     ("DELETE FROM seen_items WHERE chat_id = ?", ("old",)),
     ("UPDATE polls SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
     ("UPDATE answers SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
@@ -54,7 +60,12 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
         f" AND {_DELIVERY_RANK.format('moving')} >= {_DELIVERY_RANK.format('deliveries')})",
         ("new", "old"),
     ),
-    ("UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    (
+        "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at, sent_at, error)"
+        " SELECT CAST(? AS BIGINT), local_date, state, attempts, claimed_at, sent_at, error FROM deliveries"
+        " WHERE chat_id = ? ON CONFLICT DO NOTHING",
+        ("new", "old"),
+    ),
     ("DELETE FROM deliveries WHERE chat_id = ?", ("old",)),
     # Those message ids do not exist in the new chat.
     ("DELETE FROM pending_deletions WHERE chat_id = ?", ("old",)),
@@ -72,30 +83,12 @@ def _sql_value(value: object) -> object:
     return value
 
 
-class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
-    """Repository on one aiosqlite connection; every write is committed before it returns.
+class ChatQueries(QueryBase):
+    """The core queries, in SQL both stores read: chats, users, rotation, polls, answers, the ledger.
 
     Queries are grouped by concern: the core ones here, groups and channels in GroupQueries,
     spaced repetition and practice in LearningQueries.
     """
-
-    @classmethod
-    async def open(cls, path: Path | str, clock: Clock | None = None) -> SqliteRepository:
-        """Open (creating folders and the file as needed), switch to WAL and apply migrations."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit: single statements commit themselves; SqlBase.transaction() groups the rest.
-        db = await aiosqlite.connect(str(path), isolation_level=None)
-        db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA foreign_keys=ON")
-        await db.execute("PRAGMA busy_timeout=5000")
-        await migrate(db)
-        return cls(db, clock)
-
-    async def close(self) -> None:
-        await self._db.close()
 
     # --- chats and users ------------------------------------------------------------------------
     async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
@@ -105,8 +98,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title,"
             " username = excluded.username, updated_at = excluded.updated_at"
-            " WHERE chats.type IS NOT excluded.type OR chats.title IS NOT excluded.title"
-            " OR chats.username IS NOT excluded.username",
+            " WHERE chats.type IS DISTINCT FROM excluded.type OR chats.title IS DISTINCT FROM excluded.title"
+            " OR chats.username IS DISTINCT FROM excluded.username",
             (chat_id, type, title, username, now, now),
         )
 
@@ -151,7 +144,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
             "INSERT INTO users (user_id, first_name, username, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
             " username = excluded.username, updated_at = excluded.updated_at"
-            " WHERE users.first_name IS NOT excluded.first_name OR users.username IS NOT excluded.username",
+            " WHERE users.first_name IS DISTINCT FROM excluded.first_name"
+            " OR users.username IS DISTINCT FROM excluded.username",
             (user_id, first_name, username, self._stamp()),
         )
 
@@ -165,7 +159,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
 
     async def mark_seen(self, chat_id: int, kind: str, scope: str, item_id: str, at: dt.datetime) -> None:
         await self._write(
-            "INSERT OR IGNORE INTO seen_items (chat_id, kind, scope, item_id, seen_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO seen_items (chat_id, kind, scope, item_id, seen_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (chat_id, kind, scope, item_id, ts(at)),
         )
 
@@ -201,8 +196,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
 
     async def record_answer(self, answer: AnswerRecord) -> bool:
         inserted = await self._write(
-            "INSERT OR IGNORE INTO answers (poll_id, user_id, chat_id, question_id, topic_id, chosen_option,"
-            " correct_option, is_correct, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO answers (poll_id, user_id, chat_id, question_id, topic_id, chosen_option,"
+            " correct_option, is_correct, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 answer.poll_id,
                 answer.user_id,
@@ -269,7 +264,7 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
             " attempts = deliveries.attempts + 1, claimed_at = excluded.claimed_at, error = NULL"
             " WHERE (deliveries.state = 'failed' AND deliveries.attempts < ?)"
             " OR (deliveries.state = 'claimed' AND deliveries.claimed_at < ?)"
-            " OR (deliveries.state = 'skipped' AND ?)",
+            " OR (deliveries.state = 'skipped' AND ? = 1)",
             (chat_id, day.isoformat(), ts(now), MAX_ATTEMPTS, stale, int(take_skipped)),
         )
         return changed == 1
@@ -286,8 +281,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
     async def skip_delivery(self, chat_id: int, local_date: dt.date, now: dt.datetime) -> None:
         """Mark a day as having nothing to send, unless the day already has a ledger row."""
         await self._write(
-            "INSERT OR IGNORE INTO deliveries (chat_id, local_date, state, attempts, claimed_at)"
-            " VALUES (?, ?, 'skipped', 0, ?)",
+            "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at)"
+            " VALUES (?, ?, 'skipped', 0, ?) ON CONFLICT DO NOTHING",
             (chat_id, local_date.isoformat(), ts(now)),
         )
 
@@ -312,5 +307,27 @@ class SqliteRepository(GroupQueries, LearningQueries, SqlBase):
         )
 
 
-def _chat(row: aiosqlite.Row) -> ChatRecord:
+class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SqlBase):
+    """Repository on one aiosqlite connection; every write is committed before it returns."""
+
+    @classmethod
+    async def open(cls, path: Path | str, clock: Clock | None = None) -> SqliteRepository:
+        """Open (creating folders and the file as needed), switch to WAL and apply migrations."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit: single statements commit themselves; SqlBase.transaction() groups the rest.
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA foreign_keys=ON")
+        await db.execute("PRAGMA busy_timeout=5000")
+        await migrate(db)
+        return cls(db, clock)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+
+def _chat(row: Any) -> ChatRecord:
     return from_row(ChatRecord, row, subscribed=bool, active=bool, paused_until=dt.date.fromisoformat)
