@@ -89,11 +89,11 @@ def run_bot() -> int:
     if settings is None:
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.token)
-    from bot.app import BotApiUnreachable, run
+    from bot.app import BotApiUnreachable, StoreUnreachable, run
 
     try:
         run(settings)
-    except (ContentError, ConfigError, BotApiUnreachable) as exc:
+    except (ContentError, ConfigError, BotApiUnreachable, StoreUnreachable) as exc:
         return _start_up_failure(exc)
     return EXIT_OK
 
@@ -103,7 +103,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
     if settings is None:
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.token)
-    from bot.app import BotApiUnreachable
+    from bot.app import BotApiUnreachable, StoreUnreachable
     from bot.clock import ManualClock
     from bot.delivery.push_now import push_now
 
@@ -117,7 +117,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
         clock = ManualClock(when if when.tzinfo else when.replace(tzinfo=settings.tz))
     try:
         report = asyncio.run(push_now(settings, ignore_time=ignore_time, clock=clock))
-    except (ContentError, ConfigError, BotApiUnreachable) as exc:
+    except (ContentError, ConfigError, BotApiUnreachable, StoreUnreachable) as exc:
         return _start_up_failure(exc)
     print(report.summary())
     return EXIT_FAILURE if report.failed else EXIT_OK

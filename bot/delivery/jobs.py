@@ -22,7 +22,11 @@ TEST_TIMER_INTERVAL_S = 5
 
 
 async def push_tick(context: StudyContext) -> None:
+    """Serve the chats whose time has come, on the leader only: several workers share one database,
+    and one pushing keeps the per-bot rate limit (a new leader takes over within a tick or two)."""
     ctx = context.app
+    if not await ctx.repo.is_leader():
+        return
     report = await ctx.push.run(ctx.now(), make_deliver(context.bot, ctx))
     if report.total:
         log.info("daily push: %s", report.summary())

@@ -65,7 +65,7 @@ class QueryBase:
     #: Raised by a statement that breaks a unique index (a second running mock test).
     integrity_errors: ClassVar[tuple[type[Exception], ...]] = ()
     #: "sqlite" or "postgresql": the start-up log and /healthz name it.
-    dialect: ClassVar[str] = ""
+    dialect: str = ""
 
     def __init__(self, clock: Clock | None = None) -> None:
         #: Stamps updated_at and the like: the bot's clock, so a test's or the console's time holds.
