@@ -56,7 +56,7 @@ class Process:
 
 @asynccontextmanager
 async def bot_process(*args: str, env: dict[str, str], cwd: Path) -> AsyncIterator[Process]:
-    cwd.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(cwd.mkdir, parents=True, exist_ok=True)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args, env=env, cwd=cwd,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
