@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,14 +32,39 @@ def parse_hhmm(value: str) -> dt.time:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
-class Settings(BaseSettings):
+class StoreSettings(BaseSettings):
+    """Where the data lives: all that copy-db and backup need (no token)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_path: Path = Field(Path("data/studybot.sqlite3"), alias="DATABASE_PATH")
+    #: PostgreSQL instead of SQLite when set: postgresql://user:password@host:port/db (or postgres://).
+    database_url: SecretStr | None = Field(None, alias="DATABASE_URL")
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if urlsplit(value).scheme not in {"postgres", "postgresql"}:
+                # Never echo the URL: it carries the password.
+                raise ValueError("is not a postgresql://user:password@host:port/db URL")
+        return value
+
+    @property
+    def postgres_url(self) -> str | None:
+        """DATABASE_URL's value (it holds the password: never log it), or None for SQLite."""
+        return self.database_url.get_secret_value() if self.database_url is not None else None
+
+
+class Settings(StoreSettings):
     """Every setting, named as the environment variable that sets it."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     telegram_bot_token: SecretStr = Field(alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
-    database_path: Path = Field(Path("data/studybot.sqlite3"), alias="DATABASE_PATH")
     content_dir: Path = Field(DEFAULT_CONTENT_DIR, alias="CONTENT_DIR")
     timezone: str = Field("Asia/Kolkata", alias="TIMEZONE")
     daily_push_time: dt.time = Field(dt.time(8, 0), alias="DAILY_PUSH_TIME")
@@ -48,8 +73,6 @@ class Settings(BaseSettings):
     group_cooldown_seconds: int = Field(30, ge=0, alias="GROUP_COOLDOWN_SECONDS")
     #: Global send cap for the rate limiter, messages per second (Telegram's broadcast limit is ~30/s).
     push_rate_per_second: float = Field(25.0, gt=0, alias="PUSH_RATE_PER_SECOND")
-    #: PostgreSQL instead of SQLite when set: postgresql://user:password@host:port/db (or postgres://).
-    database_url: SecretStr | None = Field(None, alias="DATABASE_URL")
     #: Serve a webhook at this public HTTPS URL instead of long polling.
     webhook_url: str | None = Field(None, alias="WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(None, alias="WEBHOOK_SECRET")
@@ -76,17 +99,6 @@ class Settings(BaseSettings):
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError(f"{url!r} is not an http(s) URL like https://api.telegram.org/bot")
         return url
-
-    @field_validator("database_url", mode="before")
-    @classmethod
-    def _database_url(cls, value: object) -> object:
-        if isinstance(value, str):
-            if not value.strip():
-                return None
-            if urlsplit(value).scheme not in {"postgres", "postgresql"}:
-                # Never echo the URL: it carries the password.
-                raise ValueError("is not a postgresql://user:password@host:port/db URL")
-        return value
 
     @field_validator("webhook_url", mode="before")
     @classmethod
@@ -157,11 +169,6 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
-    def postgres_url(self) -> str | None:
-        """DATABASE_URL's value (it holds the password: never log it), or None for SQLite."""
-        return self.database_url.get_secret_value() if self.database_url is not None else None
-
-    @property
     def secret_token(self) -> str:
         return self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
 
@@ -185,8 +192,20 @@ def rejected_token() -> ConfigError:
 
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; raise ConfigError with one line per bad variable (never the token's value)."""
+    return _load(Settings, **overrides)
+
+
+def load_store_settings(**overrides: object) -> StoreSettings:
+    """DATABASE_PATH and DATABASE_URL only; ConfigError as load_settings."""
+    return _load(StoreSettings, **overrides)
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def _load(cls: type[S], **overrides: object) -> S:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return cls(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
