@@ -149,7 +149,16 @@ async def bot_child(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_child(args: argparse.Namespace) -> int:
     _import_root()
+    profile = os.environ.get("BENCH_PROFILE")  # a folder: each child writes cProfile stats there
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     result = asyncio.run(bare_child(args) if args.child == "bare" else bot_child(args))
+    if profile:
+        profiler.disable()
+        profiler.dump_stats(str(Path(profile) / f"{args.child}-{os.getpid()}.prof"))
     print(json.dumps(result), flush=True)
     return 0
 
