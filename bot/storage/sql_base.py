@@ -165,9 +165,12 @@ class SqlBase(QueryBase):
             return cursor.lastrowid
 
     async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        async with self._turn(), self._db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        # Every _one statement is by key, an aggregate or LIMIT 1: fetching "all" is one row.
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
 
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        async with self._turn(), self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to aiosqlite's thread (execute, fetch and close there), not three: the answer
+        # path's reads each cost a thread hop (bench/README.md, bench/updates.py).
+        async with self._turn():
+            return list(await self._db.execute_fetchall(sql, params))
