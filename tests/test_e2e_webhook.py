@@ -138,7 +138,9 @@ async def test_healthz_names_the_store_and_is_503_when_the_store_does_not_answer
         assert status == 503 and body["status"] != "ok"
 
 
-async def test_a_failing_handler_still_gets_200_once_the_error_handler_ran(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+async def test_a_failing_handler_still_gets_200_once_the_error_handler_ran(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
     fake_api.add_private_chat(USER, "Asha")
     errors: list[object] = []
 

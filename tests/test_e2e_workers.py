@@ -186,3 +186,16 @@ async def test_two_push_now_started_together_serve_each_chat_once(
     assert [pushes_to(fake_api, chat_id) for chat_id in chats] == [1] * len(chats)
     sent = [int(re.search(r"sent (\d+)", out).group(1)) for out in (out_a, out_b)]  # type: ignore[union-attr]
     assert sum(sent) == len(chats)
+
+
+async def test_an_unreachable_postgresql_is_one_line_without_the_password_and_exit_1(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    port = closed_port()
+    env = bot_env(fake_api, tmp_path, DATABASE_URL=f"postgresql://studybot:hunter2@127.0.0.1:{port}/studybot")
+    code, _, err = await run_cli(env=env, cwd=tmp_path)
+    assert code == 1
+    assert f"store: PostgreSQL at 127.0.0.1:{port}/studybot" in err  # the start-up log names the store
+    assert err.strip().splitlines()[-1].startswith(f"studybot: cannot use PostgreSQL at 127.0.0.1:{port}/studybot (")
+    assert "hunter2" not in err and "Traceback" not in err
+    assert fake_api.requests == []  # the store comes before any call to Telegram
