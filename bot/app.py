@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import cast
 from urllib.parse import urlsplit
 
+import asyncpg
 from telegram import (
     BotCommand,
     BotCommandScopeAllChatAdministrators,
@@ -41,8 +42,11 @@ from bot.services.operators import AlertThrottle, OperatorService
 from bot.services.push import PushService
 from bot.services.stats import StatsService
 from bot.services.study import StudyService
+from bot.storage.postgres import PostgresRepository, describe_url
+from bot.storage.repository import Repository
 from bot.storage.sqlite import SqliteRepository
 from bot.update_processor import PerChatUpdateProcessor
+from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +62,32 @@ ALLOWED_UPDATES = [
 ]
 #: How long a graceful stop may take before we give up waiting on Telegram.
 STOP_TIMEOUT_S = 8.0
+#: bot_data key of the port the webhook listens on (tests listen on port 0).
+WEBHOOK_PORT_KEY = "webhook_port"
 
 
 class BotApiUnreachable(Exception):
     """The Bot API could not be reached at start-up; the message names its host, never the token."""
+
+
+class StoreUnreachable(Exception):
+    """PostgreSQL could not be reached or refused us at start-up; the message never has the password."""
+
+
+async def open_store(settings: Settings, clock: Clock) -> Repository:
+    """PostgreSQL when DATABASE_URL is set, else SQLite at DATABASE_PATH; migrations applied."""
+    url = settings.postgres_url
+    if url is None:
+        log.info("store: SQLite at %s", settings.database_path)
+        return await SqliteRepository.open(settings.database_path, clock)
+    where = describe_url(url)
+    log.info("store: PostgreSQL at %s", where)
+    try:
+        return await PostgresRepository.open(url, clock)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        # The class and PostgreSQL's own sentence (which names the user, never the password).
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreUnreachable(f"cannot use PostgreSQL at {where} ({reason}); check DATABASE_URL") from None
 
 
 async def open_context(settings: Settings, clock: Clock | None = None) -> AppContext:
@@ -70,7 +96,7 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
     Raises ContentError (listing every problem) when the bank is invalid.
     """
     clock = clock or SystemClock()
-    repo = await SqliteRepository.open(settings.database_path, clock)
+    repo = await open_store(settings, clock)
     try:
         bank = load_bank(settings.content_dir)
     except BaseException:
@@ -210,35 +236,56 @@ async def serve(
     ready: Callable[[StudyApplication], None] | None = None,
     request: RequestFactory | None = None,
 ) -> None:
-    """Run until ``stop`` is set: migrations, content, command menus, then long polling.
+    """Run until ``stop`` is set: migrations, content, command menus, then long polling, or a
+    webhook when WEBHOOK_URL is set (setWebhook, then serve on WEBHOOK_LISTEN:PORT).
 
-    ``ready`` is called once the bot is polling (tests and the console use it to reach the app);
+    ``ready`` is called once the bot takes updates (tests and the console use it to reach the app);
     ``request`` makes the Bot API transport instead of the network (see build_application).
     """
     ctx = await open_context(settings, clock)
     application = build_application(ctx, request)
+    webhook: WebhookServer | None = None
     try:
         async with initialized(application, settings.telegram_api_base_url):
             # run_polling would call post_init here; this loop runs the Application itself.
             if application.post_init is not None:
                 await application.post_init(application)
             assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
+            if settings.webhook_url:
+                await application.bot.set_webhook(
+                    url=settings.webhook_url, secret_token=settings.secret_token, allowed_updates=ALLOWED_UPDATES
+                )
+                webhook = WebhookServer(application, ctx.repo, settings.secret_token, settings.webhook_path)
+                application.bot_data[WEBHOOK_PORT_KEY] = await webhook.start(settings.webhook_listen, settings.port)
+            else:
+                # start_polling first removes a webhook an earlier run may have left (deleteWebhook).
+                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
             await application.start()
             if with_jobs:
                 schedule_jobs(application)
             if ready is not None:
                 ready(application)
-            log.info("studybot is running with %d topics", len(ctx.bank.topics))
+            log.info(
+                "studybot is running with %d topics (%s, %s store)",
+                len(ctx.bank.topics),
+                "webhook" if webhook else "long polling",
+                ctx.repo.dialect,
+            )
             await stop.wait()
             log.info("stopping")
-            with suppress(Exception):
-                await asyncio.wait_for(application.updater.stop(), STOP_TIMEOUT_S)
+            if webhook is not None:
+                # Stop accepting and finish the requests in flight, whose updates are being handled.
+                await webhook.stop()
+            else:
+                with suppress(Exception):
+                    await asyncio.wait_for(application.updater.stop(), STOP_TIMEOUT_S)
             if isinstance(application.update_processor, PerChatUpdateProcessor):
                 application.update_processor.stop_queued()
             await ctx.broadcasts.stop()  # their ledgers resume them at the next start
             await application.stop()
     finally:
+        if webhook is not None:
+            await webhook.stop()
         await ctx.repo.close()
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|console|check-content|push-now]``."""
+"""Command line: ``python -m bot [run|console|check-content|push-now|copy-db|backup]``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
@@ -89,11 +90,11 @@ def run_bot() -> int:
     if settings is None:
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.token)
-    from bot.app import BotApiUnreachable, run
+    from bot.app import BotApiUnreachable, StoreUnreachable, run
 
     try:
         run(settings)
-    except (ContentError, ConfigError, BotApiUnreachable) as exc:
+    except (ContentError, ConfigError, BotApiUnreachable, StoreUnreachable) as exc:
         return _start_up_failure(exc)
     return EXIT_OK
 
@@ -103,7 +104,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
     if settings is None:
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.token)
-    from bot.app import BotApiUnreachable
+    from bot.app import BotApiUnreachable, StoreUnreachable
     from bot.clock import ManualClock
     from bot.delivery.push_now import push_now
 
@@ -117,7 +118,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
         clock = ManualClock(when if when.tzinfo else when.replace(tzinfo=settings.tz))
     try:
         report = asyncio.run(push_now(settings, ignore_time=ignore_time, clock=clock))
-    except (ContentError, ConfigError, BotApiUnreachable) as exc:
+    except (ContentError, ConfigError, BotApiUnreachable, StoreUnreachable) as exc:
         return _start_up_failure(exc)
     print(report.summary())
     return EXIT_FAILURE if report.failed else EXIT_OK
@@ -136,6 +137,61 @@ def console_command(db_path: Path | None) -> int:
     return EXIT_OK
 
 
+def copy_db_command(sqlite_path: Path) -> int:
+    """``copy-db --from-sqlite PATH``: a SQLite deployment into the empty PostgreSQL at DATABASE_URL."""
+    import asyncpg
+
+    from bot.config import load_store_settings
+    from bot.storage.moving import CopyError, copy_sqlite_to_postgres
+    from bot.storage.postgres import describe_url
+
+    try:
+        store = load_store_settings()
+    except ConfigError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    url = store.postgres_url
+    if url is None:
+        print("studybot: DATABASE_URL is not set: copy-db copies into the PostgreSQL it names", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"copying {sqlite_path} into PostgreSQL at {describe_url(url)}")
+    try:
+        counts = asyncio.run(copy_sqlite_to_postgres(sqlite_path, url, print))
+    except CopyError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        print(f"studybot: cannot use PostgreSQL at {describe_url(url)} ({exc})", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"copied {sum(counts.values())} rows in {len(counts)} tables; counts checked")
+    return EXIT_OK
+
+
+def backup_command(destination: Path) -> int:
+    """``backup FILE``: a consistent copy of the SQLite database, safe while the bot runs."""
+    from bot.config import load_store_settings
+    from bot.storage.moving import backup_sqlite
+
+    try:
+        store = load_store_settings()
+    except ConfigError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if store.postgres_url is not None:
+        print("studybot: DATABASE_URL is set: back PostgreSQL up with pg_dump (README, 'Deploy')", file=sys.stderr)
+        return EXIT_CONFIG
+    if destination.exists():
+        print(f"studybot: {destination} exists; name a new file", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        size = backup_sqlite(store.database_path, destination)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"studybot: backup failed: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"backed up {store.database_path} to {destination} ({size} bytes)")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="studybot: UPSC study bot for Telegram")
     sub = parser.add_subparsers(dest="command")
@@ -147,7 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     push = sub.add_parser("push-now", help="send today's push to every due chat not yet served, then exit")
     push.add_argument("--all", action="store_true", help="whatever each chat's time, if not served today")
     push.add_argument("--now", metavar="ISO", help="act as if it were this time (default: now)")
+    copy = sub.add_parser("copy-db", help="copy a SQLite deployment into the empty PostgreSQL at DATABASE_URL")
+    copy.add_argument("--from-sqlite", required=True, type=Path, metavar="PATH", help="the SQLite file")
+    backup = sub.add_parser("backup", help="write a consistent copy of the SQLite database, even while it runs")
+    backup.add_argument("file", type=Path, metavar="FILE")
     args = parser.parse_args(argv)
+    if args.command == "copy-db":
+        return copy_db_command(args.from_sqlite)
+    if args.command == "backup":
+        return backup_command(args.file)
     if args.command == "check-content":
         return check_content(_content_dir(), args.json)
     if args.command == "console":

@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT_DIR = REPO_ROOT / "content"
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+#: Telegram's rule for setWebhook's secret_token.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(Exception):
@@ -29,14 +32,39 @@ def parse_hhmm(value: str) -> dt.time:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
-class Settings(BaseSettings):
+class StoreSettings(BaseSettings):
+    """Where the data lives: all that copy-db and backup need (no token)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_path: Path = Field(Path("data/studybot.sqlite3"), alias="DATABASE_PATH")
+    #: PostgreSQL instead of SQLite when set: postgresql://user:password@host:port/db (or postgres://).
+    database_url: SecretStr | None = Field(None, alias="DATABASE_URL")
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if urlsplit(value).scheme not in {"postgres", "postgresql"}:
+                # Never echo the URL: it carries the password.
+                raise ValueError("is not a postgresql://user:password@host:port/db URL")
+        return value
+
+    @property
+    def postgres_url(self) -> str | None:
+        """DATABASE_URL's value (it holds the password: never log it), or None for SQLite."""
+        return self.database_url.get_secret_value() if self.database_url is not None else None
+
+
+class Settings(StoreSettings):
     """Every setting, named as the environment variable that sets it."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     telegram_bot_token: SecretStr = Field(alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
-    database_path: Path = Field(Path("data/studybot.sqlite3"), alias="DATABASE_PATH")
     content_dir: Path = Field(DEFAULT_CONTENT_DIR, alias="CONTENT_DIR")
     timezone: str = Field("Asia/Kolkata", alias="TIMEZONE")
     daily_push_time: dt.time = Field(dt.time(8, 0), alias="DAILY_PUSH_TIME")
@@ -45,6 +73,11 @@ class Settings(BaseSettings):
     group_cooldown_seconds: int = Field(30, ge=0, alias="GROUP_COOLDOWN_SECONDS")
     #: Global send cap for the rate limiter, messages per second (Telegram's broadcast limit is ~30/s).
     push_rate_per_second: float = Field(25.0, gt=0, alias="PUSH_RATE_PER_SECOND")
+    #: Serve a webhook at this public HTTPS URL instead of long polling.
+    webhook_url: str | None = Field(None, alias="WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(None, alias="WEBHOOK_SECRET")
+    port: int = Field(8080, ge=0, le=65535, alias="PORT")
+    webhook_listen: str = Field("0.0.0.0", alias="WEBHOOK_LISTEN")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -66,6 +99,33 @@ class Settings(BaseSettings):
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError(f"{url!r} is not an http(s) URL like https://api.telegram.org/bot")
         return url
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            parts = urlsplit(value)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError(f"{value!r} is not an https URL like https://bot.example.org/telegram")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret_token(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value:
+                return None
+            if not _SECRET.fullmatch(value):
+                raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise PydanticCustomError("missing_secret", "is required when WEBHOOK_URL is set")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -108,8 +168,18 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def secret_token(self) -> str:
+        return self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook answers on: WEBHOOK_URL's own."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
 
 _HINTS = {
+    "WEBHOOK_SECRET": "it is required when WEBHOOK_URL is set: 1-256 characters of A-Z a-z 0-9 _ -",
     "TELEGRAM_BOT_TOKEN": "get a token from @BotFather in Telegram (/newbot) and put it in the environment "
     "or in .env as TELEGRAM_BOT_TOKEN=...",
 }
@@ -122,14 +192,28 @@ def rejected_token() -> ConfigError:
 
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; raise ConfigError with one line per bad variable (never the token's value)."""
+    return _load(Settings, **overrides)
+
+
+def load_store_settings(**overrides: object) -> StoreSettings:
+    """DATABASE_PATH and DATABASE_URL only; ConfigError as load_settings."""
+    return _load(StoreSettings, **overrides)
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def _load(cls: type[S], **overrides: object) -> S:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return cls(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = str(err["loc"][0]) if err["loc"] else "?"
+            name = str(err["loc"][0]) if err["loc"] else ("webhook_secret" if err["type"] == "missing_secret" else "?")
             name = _alias(name)
-            if err["type"] == "missing":
+            if err["type"] in ("missing", "missing_secret") and name == "WEBHOOK_SECRET":
+                lines.append(f"WEBHOOK_SECRET is not set: {_HINTS['WEBHOOK_SECRET']}")
+            elif err["type"] == "missing":
                 lines.append(f"{name} is not set: {_HINTS.get(name, 'set it in the environment or .env')}")
             else:
                 msg = err["msg"].removeprefix("Value error, ")

@@ -1,13 +1,17 @@
 """Shared pytest fixtures."""
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.render import callbacks
+from bot.storage.postgres import PostgresRepository
+from bot.storage.repository import Repository
 from bot.storage.sqlite import SqliteRepository
 from tests.fakebot import FakeBotAPI
+from tests.pg import fresh_schema, start_cluster
 
 
 @pytest.fixture
@@ -37,8 +41,48 @@ def sent_button_data(fake: FakeBotAPI) -> list[str]:
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
+async def sqlite_repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
     """A fresh SQLite store with every migration applied."""
     store = await SqliteRepository.open(tmp_path / "db.sqlite3")
     yield store
     await store.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server for the tests: STUDYBOT_TEST_DATABASE_URL (``.ci/run`` sets it),
+    else a throwaway cluster of this session's own; without either the test skips (fails under CI)."""
+    url = os.environ.get("STUDYBOT_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    cluster = start_cluster()
+    if isinstance(cluster, str):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI: {cluster}")
+        pytest.skip(f"no PostgreSQL server: {cluster}")
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+async def pg_url(pg_server: str) -> AsyncIterator[str]:
+    """A database URL whose tables live in a fresh schema of their own, dropped after the test."""
+    async with fresh_schema(pg_server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def repo(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repository]:
+    """A fresh store with every migration applied: each test that takes it runs on both stores."""
+    if request.param == "sqlite":
+        sqlite = await SqliteRepository.open(tmp_path / "db.sqlite3")
+        yield sqlite
+        await sqlite.close()
+        return
+    async with fresh_schema(request.getfixturevalue("pg_server")) as url:
+        pg = await PostgresRepository.open(url)
+        yield pg
+        await pg.close()

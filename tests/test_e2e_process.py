@@ -19,7 +19,18 @@ from tests.fakebot import FakeBotAPI
 from tests.test_startup import closed_port
 
 USER = 601
-SETTINGS = ("TELEGRAM_", "DATABASE_PATH", "CONTENT_DIR", "TIMEZONE", "DAILY_PUSH_TIME", "ADMIN_IDS", "LOG_LEVEL")
+SETTINGS = (
+    "TELEGRAM_",
+    "DATABASE_PATH",
+    "DATABASE_URL",
+    "WEBHOOK_",
+    "PORT",
+    "CONTENT_DIR",
+    "TIMEZONE",
+    "DAILY_PUSH_TIME",
+    "ADMIN_IDS",
+    "LOG_LEVEL",
+)
 #: The two commands that start the Application (and so call getMe first).
 STARTING_COMMANDS = [pytest.param((), id="run"), pytest.param(("push-now",), id="push-now")]
 

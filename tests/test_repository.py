@@ -149,10 +149,16 @@ async def group_with_history(repo: SqliteRepository) -> None:
 
 async def rows_of(repo: SqliteRepository, chat_id: int) -> dict[str, int]:
     """How many rows each table with a chat_id column holds for a chat (every such table, by schema)."""
-    tables = await repo._all(
-        "SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c"
-        " WHERE m.type = 'table' AND c.name = 'chat_id' ORDER BY m.name"
-    )
+    if repo.dialect == "postgresql":
+        tables = await repo._all(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND column_name = 'chat_id' ORDER BY table_name"
+        )
+    else:
+        tables = await repo._all(
+            "SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c"
+            " WHERE m.type = 'table' AND c.name = 'chat_id' ORDER BY m.name"
+        )
     counts = {}
     for (table,) in tables:
         row = await repo._one(f"SELECT COUNT(*) FROM {table} WHERE chat_id = ?", (chat_id,))  # names from the schema
@@ -239,7 +245,8 @@ async def test_migrate_chat_moves_once(repo: SqliteRepository) -> None:
     assert await repo.get_chat(NEW) == chat
 
 
-async def test_migrate_chat_is_all_or_nothing(repo: SqliteRepository) -> None:
+async def test_migrate_chat_is_all_or_nothing(sqlite_repo: SqliteRepository) -> None:
+    repo = sqlite_repo
     await group_with_history(repo)
     before = await rows_of(repo, OLD)
     await repo._db.execute(

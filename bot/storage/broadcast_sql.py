@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 from bot.storage.repository import BroadcastRecord
-from bot.storage.sql_base import SqlBase, from_row, ts
+from bot.storage.sql_base import QueryBase, from_row, ts
 
 #: A chat whose send failed (flood, 5xx) is tried this often in one broadcast.
 BROADCAST_ATTEMPTS = 3
@@ -30,17 +30,18 @@ def _placeholders(values: tuple[str, ...]) -> str:
     return ", ".join("?" for _ in values)
 
 
-class BroadcastQueries(SqlBase):
+class BroadcastQueries(QueryBase):
     async def create_broadcast(
         self, admin_id: int, audience: str, text: str | None, source: tuple[int, int] | None, now: dt.datetime
     ) -> int:
         _types(audience)
         source_chat, source_message = source if source else (None, None)
-        return await self._insert(
+        row = await self._one(
             "INSERT INTO broadcasts (admin_id, audience, text, source_chat_id, source_message_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING broadcast_id",
             (admin_id, audience, text, source_chat, source_message, ts(now)),
         )
+        return int(row[0])
 
     async def get_broadcast(self, broadcast_id: int) -> BroadcastRecord | None:
         row = await self._one("SELECT * FROM broadcasts WHERE broadcast_id = ?", (broadcast_id,))
@@ -90,7 +91,8 @@ class BroadcastQueries(SqlBase):
         changed = await self._write(
             "INSERT INTO broadcast_deliveries (broadcast_id, chat_id, state, attempts, claimed_by, claimed_at)"
             " VALUES (?, ?, 'claimed', 1, ?, ?)"
-            " ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET state = 'claimed', attempts = attempts + 1,"
+            " ON CONFLICT (broadcast_id, chat_id) DO UPDATE SET state = 'claimed',"
+            " attempts = broadcast_deliveries.attempts + 1,"
             " claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at"
             " WHERE (broadcast_deliveries.state = 'failed' AND broadcast_deliveries.attempts < ?)"
             " OR (broadcast_deliveries.state = 'claimed' AND broadcast_deliveries.claimed_by <> excluded.claimed_by)",

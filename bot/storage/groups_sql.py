@@ -6,10 +6,10 @@ import datetime as dt
 import json
 
 from bot.storage.repository import ChannelTotals, LeaderboardRow, PollSummary
-from bot.storage.sql_base import SqlBase, parse_ts, ts
+from bot.storage.sql_base import QueryBase, parse_ts, ts
 
 
-class GroupQueries(SqlBase):
+class GroupQueries(QueryBase):
     async def leaderboard_rows(self, chat_id: int, since: dt.datetime | None) -> list[LeaderboardRow]:
         """Every member's tally in a chat since a time (None: all time), unranked."""
         rows = await self._all(
@@ -17,7 +17,7 @@ class GroupQueries(SqlBase):
             " SUM(a.is_correct) AS correct,"
             " MAX(CASE WHEN a.is_correct = 1 THEN a.answered_at END) AS reached"
             " FROM answers a LEFT JOIN users u ON u.user_id = a.user_id"
-            " WHERE a.chat_id = ? AND a.answered_at >= ? GROUP BY a.user_id",
+            " WHERE a.chat_id = ? AND a.answered_at >= ? GROUP BY a.user_id, u.first_name",
             (chat_id, ts(since) if since else ""),
         )
         return [
@@ -94,12 +94,13 @@ class GroupQueries(SqlBase):
         return ChannelTotals(polls=len(rows), polls_with_votes=with_votes, votes=votes, correct=correct)
 
     async def find_chat_by_username(self, username: str) -> int | None:
-        row = await self._one("SELECT chat_id FROM chats WHERE username = ? COLLATE NOCASE", (username,))
+        row = await self._one("SELECT chat_id FROM chats WHERE lower(username) = lower(?)", (username,))
         return row[0] if row else None
 
     async def schedule_deletion(self, chat_id: int, message_id: int, delete_at: dt.datetime) -> None:
         await self._write(
-            "INSERT OR REPLACE INTO pending_deletions (chat_id, message_id, delete_at) VALUES (?, ?, ?)",
+            "INSERT INTO pending_deletions (chat_id, message_id, delete_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (chat_id, message_id) DO UPDATE SET delete_at = excluded.delete_at",
             (chat_id, message_id, ts(delete_at)),
         )
 

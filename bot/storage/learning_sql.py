@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-
-import aiosqlite
+from typing import Any
 
 from bot.storage.repository import (
     AnswerRecord,
@@ -15,10 +13,10 @@ from bot.storage.repository import (
     ReviewCard,
     ReviewSession,
 )
-from bot.storage.sql_base import SqlBase, from_row, parse_ts, ts
+from bot.storage.sql_base import QueryBase, from_row, parse_ts, ts
 
 
-class LearningQueries(SqlBase):
+class LearningQueries(QueryBase):
     # --- spaced review --------------------------------------------------------------------------
     async def get_card(self, user_id: int, question_id: str) -> ReviewCard | None:
         """The user's card for a question, if they answered it before."""
@@ -71,8 +69,10 @@ class LearningQueries(SqlBase):
     async def save_review_session(self, session: ReviewSession) -> None:
         """Start or update the user's /review session."""
         await self._write(
-            "INSERT OR REPLACE INTO review_sessions (user_id, chat_id, poll_id, sent, correct, started_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO review_sessions (user_id, chat_id, poll_id, sent, correct, started_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,"
+            " poll_id = excluded.poll_id, sent = excluded.sent, correct = excluded.correct,"
+            " started_at = excluded.started_at",
             (
                 session.user_id,
                 session.chat_id,
@@ -92,7 +92,7 @@ class LearningQueries(SqlBase):
         """The user's wrong answers in every chat, newest first, one (the latest) per question."""
         rows = await self._all(
             "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY question_id ORDER BY answered_at DESC) AS n"
-            " FROM answers WHERE user_id = ? AND is_correct = 0) WHERE n = 1"
+            " FROM answers WHERE user_id = ? AND is_correct = 0) AS latest WHERE n = 1"
             " ORDER BY answered_at DESC, question_id LIMIT ?",
             (user_id, limit),
         )
@@ -110,16 +110,17 @@ class LearningQueries(SqlBase):
         """A new running test with its questions; None when the user already has one running."""
         try:
             async with self.transaction():
-                test_id = await self._insert(
+                row = await self._one(
                     "INSERT INTO mock_tests (user_id, chat_id, topic_id, size, open_period, started_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?) RETURNING test_id",
                     (user_id, chat_id, topic_id, len(questions), seconds, ts(now)),
                 )
+                test_id = int(row[0])
                 await self._write_many(
                     "INSERT INTO mock_test_items (test_id, position, question_id) VALUES (?, ?, ?)",
                     [(test_id, position, question_id) for position, question_id in enumerate(questions)],
                 )
-        except sqlite3.IntegrityError:
+        except self.integrity_errors:
             # The partial unique index allows one running test per user.
             return None
         return await self.get_mock_test(test_id)
@@ -229,17 +230,17 @@ class LearningQueries(SqlBase):
         )
 
 
-def _card(row: aiosqlite.Row) -> ReviewCard:
+def _card(row: Any) -> ReviewCard:
     return from_row(ReviewCard, row, due_at=parse_ts)
 
 
-def _answer(row: aiosqlite.Row) -> AnswerRecord:
+def _answer(row: Any) -> AnswerRecord:
     return from_row(AnswerRecord, row, is_correct=bool, answered_at=parse_ts)
 
 
-def _test(row: aiosqlite.Row) -> MockTest:
+def _test(row: Any) -> MockTest:
     return from_row(MockTest, row, started_at=parse_ts, finished_at=parse_ts)
 
 
-def _item(row: aiosqlite.Row) -> MockTestItem:
+def _item(row: Any) -> MockTestItem:
     return from_row(MockTestItem, row, closes_at=parse_ts)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import aiosqlite
+import asyncpg
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -48,3 +49,39 @@ async def migrate(db: aiosqlite.Connection, directory: Path = MIGRATIONS_DIR) ->
         )
         applied.append(number)
     return applied
+
+
+#: The PostgreSQL twins of the migrations above: the same numbers, the same schema_version table.
+POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
+#: pg_advisory_lock key held while migrating, so two workers starting together migrate once.
+MIGRATION_LOCK_KEY = 0x5354_0001
+
+
+async def migrate_postgres(conn: asyncpg.Connection, directory: Path = POSTGRES_MIGRATIONS_DIR) -> list[int]:
+    """Apply every PostgreSQL migration not yet recorded, each with its version row in one transaction.
+
+    An advisory lock is held around the whole run: a second worker waits, then finds nothing to do.
+    """
+    await conn.execute("SELECT pg_advisory_lock($1, hashtext(current_schema()))", MIGRATION_LOCK_KEY)
+    try:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in await conn.fetch("SELECT version FROM schema_version")}
+        applied = []
+        for number, path in discover(directory):
+            if number in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(path.read_text(encoding="utf-8"))
+                await conn.execute(
+                    "INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)",
+                    number,
+                    path.name,
+                    dt.datetime.now(dt.UTC).isoformat(),
+                )
+            applied.append(number)
+        return applied
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1, hashtext(current_schema()))", MIGRATION_LOCK_KEY)

@@ -344,7 +344,17 @@ class BroadcastRepository(Protocol):
 class Repository(GroupRepository, LearningRepository, SessionRepository, BroadcastRepository, Protocol):
     """Everything the services store and read."""
 
+    #: "sqlite" or "postgresql".
+    dialect: str
+
     async def close(self) -> None: ...
+    async def ping(self) -> bool:
+        """True when the store answers a query."""
+        ...
+
+    async def is_leader(self) -> bool:
+        """Whether this process should run the minute push now (one process at a time per database)."""
+        ...
 
     # chats and users
     async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None: ...

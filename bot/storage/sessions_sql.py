@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-
-import aiosqlite
+from typing import Any
 
 from bot.storage.repository import QuizSession, QuizSessionItem, SessionScore
-from bot.storage.sql_base import SqlBase, from_row, parse_ts, ts
+from bot.storage.sql_base import QueryBase, from_row, parse_ts, ts
 
 
-class SessionQueries(SqlBase):
+class SessionQueries(QueryBase):
     async def create_quiz_session(
         self, chat_id: int, topic_id: str | None, questions: list[str], seconds: int, now: dt.datetime
     ) -> QuizSession | None:
         """A new running session with its questions; None when the group already has one running."""
         try:
             async with self.transaction():
-                session_id = await self._insert(
+                row = await self._one(
                     "INSERT INTO quiz_sessions (chat_id, topic_id, size, open_period, started_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?) RETURNING session_id",
                     (chat_id, topic_id, len(questions), seconds, ts(now)),
                 )
+                session_id = int(row[0])
                 await self._write_many(
                     "INSERT INTO quiz_session_items (session_id, position, question_id) VALUES (?, ?, ?)",
                     [(session_id, position, question_id) for position, question_id in enumerate(questions)],
                 )
-        except sqlite3.IntegrityError:
+        except self.integrity_errors:
             # The partial unique index allows one running session per group.
             return None
         return await self.get_quiz_session(session_id)
@@ -107,9 +106,9 @@ class SessionQueries(SqlBase):
         return [from_row(SessionScore, row, last_answer=parse_ts) for row in rows]
 
 
-def _session(row: aiosqlite.Row) -> QuizSession:
+def _session(row: Any) -> QuizSession:
     return from_row(QuizSession, row, started_at=parse_ts, finished_at=parse_ts)
 
 
-def _item(row: aiosqlite.Row) -> QuizSessionItem:
+def _item(row: Any) -> QuizSessionItem:
     return from_row(QuizSessionItem, row, closes_at=parse_ts, closed=bool)

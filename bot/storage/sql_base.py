@@ -1,6 +1,10 @@
-"""What every SQLite query group shares: the connection, its lock, transactions and small helpers.
+"""What every query group shares: statements, transactions and small helpers, on either store.
 
-The process has one connection, and every task shares it. SQLite's own transactions are per
+The query groups (chats, groups, learning) are written once in SQL that SQLite and PostgreSQL both
+read, with ``?`` placeholders, against ``QueryBase``. ``SqlBase`` runs them on SQLite; the
+PostgreSQL store (bot/storage/postgres.py) runs the same statements through asyncpg.
+
+On SQLite the process has one connection, and every task shares it. SQLite's own transactions are per
 connection, not per task, so without care one task's ROLLBACK would undo another task's write
 made in between. Hence one ``asyncio.Lock``: a multi-statement write holds it for the whole of
 ``BEGIN IMMEDIATE … COMMIT``, and every single statement (read or write) waits for it, so
@@ -13,9 +17,10 @@ import asyncio
 import contextvars
 import dataclasses
 import datetime as dt
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, ClassVar, TypeVar
 
 import aiosqlite
 
@@ -36,7 +41,7 @@ def parse_ts(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
 
 
-def from_row(cls: type[R], row: aiosqlite.Row, **convert: Callable[[Any], Any]) -> R:
+def from_row(cls: type[R], row: Any, **convert: Callable[[Any], Any]) -> R:
     """A record dataclass from a row whose columns are named as its fields.
 
     ``convert`` maps a field to the function that reads its column (timestamps, booleans, JSON);
@@ -51,17 +56,64 @@ def from_row(cls: type[R], row: aiosqlite.Row, **convert: Callable[[Any], Any]) 
     return cls(**values)
 
 
-class SqlBase:
-    """One aiosqlite connection in autocommit mode; ``transaction()`` groups statements."""
+class QueryBase:
+    """The statements the query groups use; each store runs them its own way.
 
-    def __init__(self, db: aiosqlite.Connection, clock: Clock | None = None) -> None:
-        self._db = db
-        self._lock = asyncio.Lock()
+    A row reads by column name (``row["chat_id"]``) and by position (``row[0]``) on both stores.
+    """
+
+    #: Raised by a statement that breaks a unique index (a second running mock test).
+    integrity_errors: ClassVar[tuple[type[Exception], ...]] = ()
+    #: "sqlite" or "postgresql": the start-up log and /healthz name it.
+    dialect: str = ""
+
+    def __init__(self, clock: Clock | None = None) -> None:
         #: Stamps updated_at and the like: the bot's clock, so a test's or the console's time holds.
         self._clock: Clock = clock or SystemClock()
 
     def _stamp(self) -> str:
         return ts(self._clock.now())
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """An async context manager: the block's statements as one transaction (see SqlBase)."""
+        raise NotImplementedError
+
+    async def _write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """One statement; the number of rows it changed."""
+        raise NotImplementedError
+
+    async def _write_many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
+    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        raise NotImplementedError
+
+    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    async def ping(self) -> bool:
+        """True when the store answers a query (GET /healthz)."""
+        try:
+            row = await self._one("SELECT 1")
+        except Exception:
+            return False
+        return row is not None
+
+    async def is_leader(self) -> bool:
+        """Whether this process runs the minute push now: always, on a store only one process uses."""
+        return True
+
+
+class SqlBase(QueryBase):
+    """One aiosqlite connection in autocommit mode; ``transaction()`` groups statements."""
+
+    integrity_errors = (sqlite3.IntegrityError,)
+    dialect = "sqlite"
+
+    def __init__(self, db: aiosqlite.Connection, clock: Clock | None = None) -> None:
+        super().__init__(clock)
+        self._db = db
+        self._lock = asyncio.Lock()
 
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:
@@ -96,7 +148,6 @@ class SqlBase:
                 _IN_TRANSACTION.reset(token)
 
     async def _write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        """One statement; the number of rows it changed."""
         async with self._turn():
             cursor = await self._db.execute(sql, params)
             return cursor.rowcount
@@ -114,9 +165,12 @@ class SqlBase:
             return cursor.lastrowid
 
     async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        async with self._turn(), self._db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        # Every _one statement is by key, an aggregate or LIMIT 1: fetching "all" is one row.
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
 
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        async with self._turn(), self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to aiosqlite's thread (execute, fetch and close there), not three: the answer
+        # path's reads each cost a thread hop (bench/README.md, bench/updates.py).
+        async with self._turn():
+            return list(await self._db.execute_fetchall(sql, params))

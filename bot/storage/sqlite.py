@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -16,7 +17,7 @@ from bot.storage.learning_sql import LearningQueries
 from bot.storage.migrations import migrate
 from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, OperatorCounts, PollRecord, TopicTally
 from bot.storage.sessions_sql import SessionQueries
-from bot.storage.sql_base import SqlBase, from_row, parse_ts, ts
+from bot.storage.sql_base import QueryBase, SqlBase, from_row, parse_ts, ts
 
 #: A day's push is tried this often before it is given up (5xx, timeouts, flood waits).
 MAX_ATTEMPTS = 5
@@ -34,19 +35,25 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
     # The old chat's settings win over a row the supergroup may have (remember() upserts every
     # chat it sees, with default settings); its name, as Telegram gave it, stays.
     (
-        "INSERT INTO chats (chat_id, type, title, username, timezone, push_time, push_topic, subscribed, active,"
-        " paused_until, language, created_at, updated_at)"
-        " SELECT ?, 'supergroup', title, username, timezone, push_time, push_topic, subscribed, active,"
-        " paused_until, language, created_at, ? FROM chats WHERE chat_id = ?"
+        "INSERT INTO chats (chat_id, type, title, username, timezone, push_time, push_topic, push_size, subscribed,"
+        " active, paused_until, language, created_at, updated_at)"
+        " SELECT CAST(? AS BIGINT), 'supergroup', title, username, timezone, push_time, push_topic, push_size,"
+        " subscribed, active, paused_until, language, created_at, ? FROM chats WHERE chat_id = ?"
         " ON CONFLICT (chat_id) DO UPDATE SET timezone = excluded.timezone, push_time = excluded.push_time,"
-        " push_topic = excluded.push_topic, subscribed = excluded.subscribed, active = excluded.active,"
+        " push_topic = excluded.push_topic, push_size = excluded.push_size, subscribed = excluded.subscribed,"
+        " active = excluded.active,"
         " paused_until = excluded.paused_until, language = excluded.language, created_at = excluded.created_at,"
         " updated_at = excluded.updated_at",
         ("new", "now", "old"),
     ),
     ("DELETE FROM chats WHERE chat_id = ?", ("old",)),
     # An item both have seen stays seen once.
-    ("UPDATE OR IGNORE seen_items SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    (
+        "INSERT INTO seen_items (chat_id, kind, scope, item_id, seen_at)"
+        " SELECT CAST(? AS BIGINT), kind, scope, item_id, seen_at FROM seen_items WHERE chat_id = ?"
+        " ON CONFLICT DO NOTHING",
+        ("new", "old"),
+    ),
     ("DELETE FROM seen_items WHERE chat_id = ?", ("old",)),
     ("UPDATE polls SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
     ("UPDATE answers SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
@@ -56,7 +63,12 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
         f" AND {_DELIVERY_RANK.format('moving')} >= {_DELIVERY_RANK.format('deliveries')})",
         ("new", "old"),
     ),
-    ("UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    (
+        "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at, sent_at, error)"
+        " SELECT CAST(? AS BIGINT), local_date, state, attempts, claimed_at, sent_at, error FROM deliveries"
+        " WHERE chat_id = ? ON CONFLICT DO NOTHING",
+        ("new", "old"),
+    ),
     ("DELETE FROM deliveries WHERE chat_id = ?", ("old",)),
     # Those message ids do not exist in the new chat.
     ("DELETE FROM pending_deletions WHERE chat_id = ?", ("old",)),
@@ -64,10 +76,23 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("UPDATE quiz_sessions SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
     ("UPDATE mock_tests SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
     # A broadcast either id has had stays had once.
-    ("UPDATE OR IGNORE broadcast_deliveries SET chat_id = ? WHERE chat_id = ?", ("new", "old")),
+    (
+        "INSERT INTO broadcast_deliveries"
+        " (broadcast_id, chat_id, state, attempts, claimed_by, claimed_at, sent_at, error)"
+        " SELECT broadcast_id, CAST(? AS BIGINT), state, attempts, claimed_by, claimed_at, sent_at, error"
+        " FROM broadcast_deliveries WHERE chat_id = ? ON CONFLICT DO NOTHING",
+        ("new", "old"),
+    ),
     ("DELETE FROM broadcast_deliveries WHERE chat_id = ?", ("old",)),
     ("INSERT INTO chat_migrations (old_chat_id, new_chat_id, migrated_at) VALUES (?, ?, ?)", ("old", "new", "now")),
 )
+
+
+def _user_in_chat(user_id: int, chat_id: int | None) -> tuple[str, tuple[int, ...]]:
+    """The WHERE clause for one user's answers in one chat, or in every chat."""
+    if chat_id is None:
+        return "user_id = ?", (user_id,)
+    return "user_id = ? AND chat_id = ?", (user_id, chat_id)
 
 
 def _sql_value(value: object) -> object:
@@ -78,30 +103,12 @@ def _sql_value(value: object) -> object:
     return value
 
 
-class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQueries, SqlBase):
-    """Repository on one aiosqlite connection; every write is committed before it returns.
+class ChatQueries(QueryBase):
+    """The core queries, in SQL both stores read: chats, users, rotation, polls, answers, the ledger.
 
     Queries are grouped by concern: the core ones here, groups and channels in GroupQueries,
     spaced repetition and practice in LearningQueries.
     """
-
-    @classmethod
-    async def open(cls, path: Path | str, clock: Clock | None = None) -> SqliteRepository:
-        """Open (creating folders and the file as needed), switch to WAL and apply migrations."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit: single statements commit themselves; SqlBase.transaction() groups the rest.
-        db = await aiosqlite.connect(str(path), isolation_level=None)
-        db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA foreign_keys=ON")
-        await db.execute("PRAGMA busy_timeout=5000")
-        await migrate(db)
-        return cls(db, clock)
-
-    async def close(self) -> None:
-        await self._db.close()
 
     # --- chats and users ------------------------------------------------------------------------
     async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
@@ -111,8 +118,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQ
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title,"
             " username = excluded.username, updated_at = excluded.updated_at"
-            " WHERE chats.type IS NOT excluded.type OR chats.title IS NOT excluded.title"
-            " OR chats.username IS NOT excluded.username",
+            " WHERE chats.type IS DISTINCT FROM excluded.type OR chats.title IS DISTINCT FROM excluded.title"
+            " OR chats.username IS DISTINCT FROM excluded.username",
             (chat_id, type, title, username, now, now),
         )
 
@@ -157,7 +164,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQ
             "INSERT INTO users (user_id, first_name, username, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
             " username = excluded.username, updated_at = excluded.updated_at"
-            " WHERE users.first_name IS NOT excluded.first_name OR users.username IS NOT excluded.username",
+            " WHERE users.first_name IS DISTINCT FROM excluded.first_name"
+            " OR users.username IS DISTINCT FROM excluded.username",
             (user_id, first_name, username, self._stamp()),
         )
 
@@ -171,7 +179,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQ
 
     async def mark_seen(self, chat_id: int, kind: str, scope: str, item_id: str, at: dt.datetime) -> None:
         await self._write(
-            "INSERT OR IGNORE INTO seen_items (chat_id, kind, scope, item_id, seen_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO seen_items (chat_id, kind, scope, item_id, seen_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (chat_id, kind, scope, item_id, ts(at)),
         )
 
@@ -207,8 +216,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQ
 
     async def record_answer(self, answer: AnswerRecord) -> bool:
         inserted = await self._write(
-            "INSERT OR IGNORE INTO answers (poll_id, user_id, chat_id, question_id, topic_id, chosen_option,"
-            " correct_option, is_correct, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO answers (poll_id, user_id, chat_id, question_id, topic_id, chosen_option,"
+            " correct_option, is_correct, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 answer.poll_id,
                 answer.user_id,
@@ -224,18 +233,19 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQ
         return inserted == 1
 
     async def topic_tallies(self, user_id: int, chat_id: int | None) -> list[TopicTally]:
+        """Answers and correct ones per topic, in one chat or (None) in every chat."""
+        where, params = _user_in_chat(user_id, chat_id)
         rows = await self._all(
-            "SELECT topic_id, COUNT(*), SUM(is_correct) FROM answers WHERE user_id = ?"
-            " AND (? IS NULL OR chat_id = ?) GROUP BY topic_id ORDER BY topic_id",
-            (user_id, chat_id, chat_id),
+            f"SELECT topic_id, COUNT(*), SUM(is_correct) FROM answers WHERE {where}"
+            " GROUP BY topic_id ORDER BY topic_id",
+            params,
         )
         return [TopicTally(row[0], row[1], row[2] or 0) for row in rows]
 
     async def answer_times(self, user_id: int, chat_id: int | None) -> list[dt.datetime]:
-        rows = await self._all(
-            "SELECT answered_at FROM answers WHERE user_id = ? AND (? IS NULL OR chat_id = ?) ORDER BY answered_at",
-            (user_id, chat_id, chat_id),
-        )
+        """When the user answered, in one chat or (None) in every chat."""
+        where, params = _user_in_chat(user_id, chat_id)
+        rows = await self._all(f"SELECT answered_at FROM answers WHERE {where} ORDER BY answered_at", params)
         return [parse_ts(row[0]) for row in rows]
 
     # --- the daily push -------------------------------------------------------------------------
@@ -275,7 +285,7 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQ
             " attempts = deliveries.attempts + 1, claimed_at = excluded.claimed_at, error = NULL"
             " WHERE (deliveries.state = 'failed' AND deliveries.attempts < ?)"
             " OR (deliveries.state = 'claimed' AND deliveries.claimed_at < ?)"
-            " OR (deliveries.state = 'skipped' AND ?)",
+            " OR (deliveries.state = 'skipped' AND ? = 1)",
             (chat_id, day.isoformat(), ts(now), MAX_ATTEMPTS, stale, int(take_skipped)),
         )
         return changed == 1
@@ -292,8 +302,8 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQ
     async def skip_delivery(self, chat_id: int, local_date: dt.date, now: dt.datetime) -> None:
         """Mark a day as having nothing to send, unless the day already has a ledger row."""
         await self._write(
-            "INSERT OR IGNORE INTO deliveries (chat_id, local_date, state, attempts, claimed_at)"
-            " VALUES (?, ?, 'skipped', 0, ?)",
+            "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at)"
+            " VALUES (?, ?, 'skipped', 0, ?) ON CONFLICT DO NOTHING",
             (chat_id, local_date.isoformat(), ts(now)),
         )
 
@@ -329,11 +339,10 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQ
             if not row["active"]:
                 inactive[row["type"]] = row["n"]
         answers = await self._one(
-            "SELECT COUNT(*), COALESCE(SUM(answered_at >= ?), 0), COALESCE(SUM(answered_at >= ?), 0) FROM answers",
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN answered_at >= ? THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN answered_at >= ? THEN 1 ELSE 0 END), 0) FROM answers",
             (ts(today_since), ts(week_since)),
         )
-        pages = await self._one("PRAGMA page_count")
-        page_size = await self._one("PRAGMA page_size")
         return OperatorCounts(
             users=users[0] if users else 0,
             chats=chats,
@@ -342,9 +351,40 @@ class SqliteRepository(GroupQueries, LearningQueries, SessionQueries, BroadcastQ
             answers_today=answers[1] if answers else 0,
             answers_week=answers[2] if answers else 0,
             answers_all=answers[0] if answers else 0,
-            store_bytes=(pages[0] if pages else 0) * (page_size[0] if page_size else 0),
+            store_bytes=await self.store_bytes(),
         )
 
+    async def store_bytes(self) -> int:
+        """The store's size on disk (each store says it its own way)."""
+        raise NotImplementedError
 
-def _chat(row: aiosqlite.Row) -> ChatRecord:
+
+class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQueries, BroadcastQueries, SqlBase):
+    """Repository on one aiosqlite connection; every write is committed before it returns."""
+
+    @classmethod
+    async def open(cls, path: Path | str, clock: Clock | None = None) -> SqliteRepository:
+        """Open (creating folders and the file as needed), switch to WAL and apply migrations."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit: single statements commit themselves; SqlBase.transaction() groups the rest.
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA foreign_keys=ON")
+        await db.execute("PRAGMA busy_timeout=5000")
+        await migrate(db)
+        return cls(db, clock)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def store_bytes(self) -> int:
+        pages = await self._one("PRAGMA page_count")
+        page_size = await self._one("PRAGMA page_size")
+        return (pages[0] if pages else 0) * (page_size[0] if page_size else 0)
+
+
+def _chat(row: Any) -> ChatRecord:
     return from_row(ChatRecord, row, subscribed=bool, active=bool, paused_until=dt.date.fromisoformat)

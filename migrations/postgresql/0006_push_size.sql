@@ -1,0 +1,2 @@
+-- PostgreSQL twin of migrations/0006_push_size.sql.
+ALTER TABLE chats ADD COLUMN push_size INTEGER NOT NULL DEFAULT 1;
