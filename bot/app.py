@@ -45,7 +45,7 @@ from bot.services.study import StudyService
 from bot.storage.postgres import PostgresRepository, describe_url
 from bot.storage.repository import Repository
 from bot.storage.sqlite import SqliteRepository
-from bot.update_processor import PerChatUpdateProcessor
+from bot.update_processor import FetchedUpdates, PerChatUpdateProcessor
 from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
@@ -152,13 +152,16 @@ def build_application(ctx: AppContext, request: RequestFactory | None = None) ->
         defaults=DEFAULTS,
         rate_limiter=rate_limiter(settings.push_rate_per_second),
     )
+    # Long polling fetches no further than one batch ahead of the handlers (bot/update_processor.py).
+    fetched = FetchedUpdates()
     # cast: the builder's type parameters do not follow context_types to the JobQueue's.
     application = cast(
         StudyApplication,
         ApplicationBuilder()
         .bot(bot)
         .context_types(ContextTypes(context=StudyContext))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .update_queue(fetched)
+        .concurrent_updates(PerChatUpdateProcessor(fetched=fetched))
         .post_init(set_command_menus)
         .build(),
     )

@@ -5,6 +5,13 @@ rate limit (20 messages a minute) held up every other chat. Here each chat (or, 
 answers, each user, whose private chat has the same id) gets a queue of its own: the first
 update of a chat runs at once and then runs whatever arrived for that chat meanwhile, in order,
 so a flooded chat occupies one place of the processor's bound and waits only for itself.
+
+In long polling, each ``getUpdates`` confirms to Telegram every update fetched before it, so
+whatever was fetched but not yet handled is lost if the process dies (kill -9, OOM, power).
+PTB's Updater fetches as fast as Telegram answers, into an unbounded queue: a kill could lose
+every update of a backlog. ``FetchedUpdates`` holds the Updater back while one ``getUpdates``
+batch (100 updates) is fetched and not yet handled, so a kill loses at most that batch; the rest
+is still unconfirmed at Telegram, which sends it again to the next run.
 """
 
 from __future__ import annotations
@@ -16,12 +23,49 @@ from collections.abc import Awaitable, Coroutine, Hashable
 from typing import Any
 
 from telegram import Update
+from telegram.constants import PollingLimit
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
 
 #: Chats handled at the same moment; the rest wait for a free place.
 MAX_CONCURRENT_CHATS = 256
+#: Updates fetched by long polling and not yet handled, at most: one getUpdates batch.
+MAX_FETCHED_UNHANDLED = int(PollingLimit.MAX_LIMIT)
+
+
+class FetchedUpdates(asyncio.Queue[object]):
+    """The Application's update queue, whose ``put`` (the Updater's) waits while ``bound`` updates
+    it took are not yet handled (see the module's docstring). The update processor reports each
+    update it finished with ``handled``; updates that did not come through here (webhook mode)
+    are not counted."""
+
+    def __init__(self, bound: int = MAX_FETCHED_UNHANDLED) -> None:
+        super().__init__()
+        self.bound = bound
+        self._unhandled: set[int] = set()
+        self._room = asyncio.Event()
+        self._room.set()
+
+    @property
+    def unhandled(self) -> int:
+        """Updates taken and not yet handled."""
+        return len(self._unhandled)
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):  # not PTB's stop signal, which must never wait
+            while len(self._unhandled) >= self.bound:
+                self._room.clear()
+                await self._room.wait()
+            self._unhandled.add(item.update_id)
+        await super().put(item)
+
+    def handled(self, update: object) -> None:
+        """The update processor is done with ``update`` (handled, failed or dropped at a stop)."""
+        if isinstance(update, Update):
+            self._unhandled.discard(update.update_id)
+            if len(self._unhandled) < self.bound:
+                self._room.set()
 
 
 def order_key(update: object) -> Hashable | None:
@@ -43,9 +87,11 @@ def order_key(update: object) -> Hashable | None:
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential within one (see the module's docstring)."""
 
-    def __init__(self, max_concurrent_chats: int = MAX_CONCURRENT_CHATS) -> None:
+    def __init__(self, max_concurrent_chats: int = MAX_CONCURRENT_CHATS, fetched: FetchedUpdates | None = None) -> None:
         super().__init__(max_concurrent_chats)
-        self._queues: dict[Hashable, deque[Awaitable[Any]]] = {}
+        #: Told of every update finished, so long polling fetches more (see FetchedUpdates).
+        self.fetched = fetched
+        self._queues: dict[Hashable, deque[tuple[object, Awaitable[Any]]]] = {}
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -56,21 +102,21 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._pending += 1
         self._idle.clear()
         if key is None:
-            await self._run(coroutine)
+            await self._run(update, coroutine)
             return
         queue = self._queues.get(key)
         if queue is not None:
-            queue.append(coroutine)  # the chat's running update takes this one next
+            queue.append((update, coroutine))  # the chat's running update takes this one next
             return
-        queue = self._queues[key] = deque([coroutine])
+        queue = self._queues[key] = deque([(update, coroutine)])
         try:
             while queue and not self._stopping:
-                await self._run(queue.popleft())
+                await self._run(*queue.popleft())
         finally:
             del self._queues[key]
             self._drop(queue)
 
-    async def _run(self, coroutine: Awaitable[Any]) -> None:
+    async def _run(self, update: object, coroutine: Awaitable[Any]) -> None:
         try:
             await coroutine
         except Exception:
@@ -78,20 +124,23 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             # only a last line so that one chat's failure never drops the updates behind it.
             log.exception("an update failed outside its handlers")
         finally:
-            self._pending -= 1
-            if self._pending == 0:
-                self._idle.set()
+            self._finished(update)
 
-    def _drop(self, queue: deque[Awaitable[Any]]) -> None:
+    def _finished(self, update: object) -> None:
+        self._pending -= 1
+        if self.fetched is not None:
+            self.fetched.handled(update)
+        if self._pending == 0:
+            self._idle.set()
+
+    def _drop(self, queue: deque[tuple[object, Awaitable[Any]]]) -> None:
         if queue:
             log.warning("stopping: %d update(s) of one chat were not handled", len(queue))
         while queue:
-            coroutine = queue.popleft()
+            update, coroutine = queue.popleft()
             if isinstance(coroutine, Coroutine):
                 coroutine.close()
-            self._pending -= 1
-        if self._pending == 0:
-            self._idle.set()
+            self._finished(update)
 
     def stop_queued(self) -> None:
         """Before a stop: finish the updates being handled, but start none that wait behind them.

@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 from bot.services.broadcast import IN_FLIGHT
-from bot.storage.sqlite import SqliteRepository
 from tests.fakebot import Call, FakeBotAPI
+from tests.reliability.faults_support import stored_chats
 from tests.test_e2e_process import bot_env
 
 ADMIN = 8000
@@ -22,16 +22,7 @@ TEXT = "Prelims mock test on Sunday"
 
 async def known_chats(fake: FakeBotAPI, db_path: Path) -> list[int]:
     """Chats the bot has met (active, in the store) and the fake knows."""
-    chats = list(range(FIRST_CHAT, FIRST_CHAT + CHATS))
-    repo = await SqliteRepository.open(db_path)
-    try:
-        async with repo.transaction():
-            for chat_id in chats:
-                fake.add_private_chat(chat_id, f"Student {chat_id}")
-                await repo.upsert_chat(chat_id, "private", f"Student {chat_id}", None)
-    finally:
-        await repo.close()
-    return chats
+    return await stored_chats(fake, db_path, CHATS, FIRST_CHAT, subscribed=False)
 
 
 async def start_bot(fake: FakeBotAPI, tmp_path: Path) -> asyncio.subprocess.Process:

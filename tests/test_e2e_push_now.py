@@ -14,22 +14,14 @@ from bot.delivery.push_now import Progress
 from bot.services.push import CONCURRENCY, PushReport
 from bot.storage.sqlite import SqliteRepository
 from tests.fakebot import FakeBotAPI
+from tests.reliability.faults_support import stored_chats
 from tests.test_e2e_process import bot_env
 
 FIRST_CHAT = 9000
 
 
 async def subscribe_chats(fake: FakeBotAPI, db_path: Path, count: int) -> list[int]:
-    chats = list(range(FIRST_CHAT, FIRST_CHAT + count))
-    repo = await SqliteRepository.open(db_path)
-    try:
-        for chat_id in chats:
-            fake.add_private_chat(chat_id, f"Student {chat_id}")
-            await repo.upsert_chat(chat_id, "private", f"Student {chat_id}", None)
-            await repo.update_chat(chat_id, subscribed=True)
-    finally:
-        await repo.close()
-    return chats
+    return await stored_chats(fake, db_path, count, FIRST_CHAT)
 
 
 async def push_now(fake: FakeBotAPI, tmp_path: Path, *args: str, **env: str) -> asyncio.subprocess.Process:

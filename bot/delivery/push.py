@@ -75,15 +75,23 @@ async def daily_view(ctx: AppContext, push: DuePush) -> render.DailyPush:
 
 
 async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
+    """The day's push from the first part not yet sent: the fact message, then the quizzes. Each
+    part is recorded in the ledger as it goes out, so a failed or killed push resumes after it."""
     chat = push.chat
-    view = await daily_view(ctx, push)
+    sent = push.parts_sent
+    if sent == 0:
+        text = render.daily_push(await daily_view(ctx, push), ctx.bank)
+        await with_retries(lambda: bot.send_message(chat.chat_id, text), SEND_ATTEMPTS)
+        sent = 1
+        await ctx.push.part_sent(push, sent)
     # The chat's push size: 1, 5 or 10 questions, each the next of the no-repeat rotation.
-    questions = [await ctx.study.next_question(chat.chat_id, chat.push_topic, ctx.now()) for _ in range(chat.push_size)]
-    text = render.daily_push(view, ctx.bank)
-    await with_retries(lambda: bot.send_message(chat.chat_id, text), SEND_ATTEMPTS)
+    quizzes_sent = sent - 1
+    wanted = max(chat.push_size - quizzes_sent, 0)
+    questions = [await ctx.study.next_question(chat.chat_id, chat.push_topic, ctx.now()) for _ in range(wanted)]
     chosen = [q for q in questions if q is not None]
-    for n, question in enumerate(chosen, 1):
-        label = t("test.label", n=n, size=len(chosen)) if len(chosen) > 1 else None
+    size = quizzes_sent + len(chosen)
+    for n, question in enumerate(chosen, quizzes_sent + 1):
+        label = t("test.label", n=n, size=size) if size > 1 else None
         await send_quiz(
             bot,
             ctx,
@@ -94,3 +102,5 @@ async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
             attempts=SEND_ATTEMPTS,
             label=label,
         )
+        sent += 1
+        await ctx.push.part_sent(push, sent)

@@ -47,6 +47,9 @@ class FakeServer(FakeState):
     _port: int | None = None
     _closing: bool = False
     _poll_event: asyncio.Event | None = None
+    #: Called with every request as it is recorded (the lock held, in the server's thread), before
+    #: it is answered: a test's hook, e.g. to kill the bot right after Telegram took a send.
+    on_call: Callable[[Call], None] | None = None
 
     # ------------------------------------------------------------------- lifecycle
 
@@ -291,11 +294,14 @@ class FakeServer(FakeState):
         if status == 429:
             self.http_429 += 1
         call = None
-        if self.record_requests:
+        if self.record_requests or self.on_call is not None:
             call = Call(method, params, at, status, description if status != 200 else None, result)
+        if self.record_requests and call is not None:
             self._requests.append(call)
             self._by_method[method].append(call)
         self._cond.notify_all()
+        if self.on_call is not None and call is not None:
+            self.on_call(call)
         return call
 
     def _check_faults(self, method: str, params: dict[str, Any]) -> None:

@@ -1,9 +1,11 @@
 """The daily push: who is due, the delivery ledger, and a run over every subscribed chat.
 
 Exactly once per chat per local date: a chat's day is claimed in the ledger before anything is
-sent and marked sent afterwards. A crash in between leaves a claim that another run may take over
-once its lease has run out, so the worst case is one duplicate, never a missed day. Sending is
-left to a ``Deliver`` callable so this module knows nothing of Telegram.
+sent and marked sent afterwards. A push has parts (the fact message, then each quiz); the ledger
+counts the parts that went out, so a push that failed or was killed half-way is resumed where it
+stopped. A crash leaves a claim that another run may take over once its lease has run out, so the
+worst case is the one part that was in flight sent twice, never a missed day. Sending is left to
+a ``Deliver`` callable so this module knows nothing of Telegram.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class DuePush:
     local_date: dt.date
     scheduled: dt.datetime
     late: bool
+    #: Parts of this day's push (fact message, then each quiz) that went out before this attempt.
+    parts_sent: int = 0
 
 
 Deliver = Callable[[DuePush], Awaitable[None]]
@@ -161,6 +165,8 @@ class PushService:
             else:
                 report.skipped += 1
             return
+        if (claimed := await self.repo.get_delivery(chat_id, push.local_date)) is not None:
+            push = replace(push, parts_sent=claimed.parts_sent)
         outcome = await _attempt(deliver, push)
         if isinstance(outcome, ChatMoved):
             followed = await self._follow(push, outcome.new_chat_id, now)
@@ -170,6 +176,11 @@ class PushService:
             push = followed
             outcome = await _attempt(deliver, push)
         await self._record(push, outcome, now, report)
+
+    async def part_sent(self, push: DuePush, parts_sent: int) -> None:
+        """Record, as each part goes out, how many parts of the day's push were sent: a later
+        attempt starts after them."""
+        await self.repo.mark_delivery_parts(push.chat.chat_id, push.local_date, parts_sent)
 
     async def _follow(self, push: DuePush, new_chat_id: int, now: dt.datetime) -> DuePush | None:
         """The day's push for the supergroup a group became, once the chat has moved there; None

@@ -80,6 +80,8 @@ class Delivery:
     attempts: int
     claimed_at: dt.datetime
     sent_at: dt.datetime | None = None
+    #: The parts of the push (fact message, then each quiz) that went out under this claim or an earlier one.
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True)
@@ -390,6 +392,7 @@ class Repository(GroupRepository, LearningRepository, SessionRepository, Broadca
     async def finish_delivery(
         self, chat_id: int, local_date: dt.date, state: str, now: dt.datetime, error: str | None = None
     ) -> None: ...
+    async def mark_delivery_parts(self, chat_id: int, local_date: dt.date, parts_sent: int) -> None: ...
     async def skip_delivery(self, chat_id: int, local_date: dt.date, now: dt.datetime) -> None: ...
     async def unskip_delivery(self, chat_id: int, local_date: dt.date) -> None: ...
     async def get_delivery(self, chat_id: int, local_date: dt.date) -> Delivery | None: ...

@@ -64,8 +64,8 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("new", "old"),
     ),
     (
-        "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at, sent_at, error)"
-        " SELECT CAST(? AS BIGINT), local_date, state, attempts, claimed_at, sent_at, error FROM deliveries"
+        "INSERT INTO deliveries (chat_id, local_date, state, attempts, claimed_at, sent_at, error, parts_sent)"
+        " SELECT CAST(? AS BIGINT), local_date, state, attempts, claimed_at, sent_at, error, parts_sent FROM deliveries"
         " WHERE chat_id = ? ON CONFLICT DO NOTHING",
         ("new", "old"),
     ),
@@ -299,6 +299,13 @@ class ChatQueries(QueryBase):
             (state, state, ts(now), error, chat_id, local_date.isoformat()),
         )
 
+    async def mark_delivery_parts(self, chat_id: int, local_date: dt.date, parts_sent: int) -> None:
+        """Record that the first ``parts_sent`` parts of a claimed day's push went out."""
+        await self._write(
+            "UPDATE deliveries SET parts_sent = ? WHERE chat_id = ? AND local_date = ?",
+            (parts_sent, chat_id, local_date.isoformat()),
+        )
+
     async def skip_delivery(self, chat_id: int, local_date: dt.date, now: dt.datetime) -> None:
         """Mark a day as having nothing to send, unless the day already has a ledger row."""
         await self._write(
@@ -326,6 +333,7 @@ class ChatQueries(QueryBase):
             attempts=row["attempts"],
             claimed_at=parse_ts(row["claimed_at"]),
             sent_at=parse_ts(row["sent_at"]) if row["sent_at"] else None,
+            parts_sent=row["parts_sent"],
         )
 
     # --- operators ------------------------------------------------------------------------------
