@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import cast
@@ -74,12 +75,22 @@ class StoreUnreachable(Exception):
     """PostgreSQL could not be reached or refused us at start-up; the message never has the password."""
 
 
+class StoreUnusable(Exception):
+    """The SQLite database cannot be opened or written: corrupt, not a database, read-only."""
+
+
 async def open_store(settings: Settings, clock: Clock) -> Repository:
     """PostgreSQL when DATABASE_URL is set, else SQLite at DATABASE_PATH; migrations applied."""
     url = settings.postgres_url
     if url is None:
         log.info("store: SQLite at %s", settings.database_path)
-        return await SqliteRepository.open(settings.database_path, clock)
+        try:
+            return await SqliteRepository.open(settings.database_path, clock)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnusable(
+                f"cannot use the SQLite database at {settings.database_path} ({exc}); check DATABASE_PATH and "
+                "the file's permissions, or restore it from a backup (README, 'Deploy')"
+            ) from None
     where = describe_url(url)
     log.info("store: PostgreSQL at %s", where)
     try:

@@ -24,6 +24,8 @@ EXIT_FAILURE = 1
 EXIT_CONFIG = 2
 #: An invalid content bank.
 EXIT_CONTENT = 3
+#: The SQLite database cannot be opened or written (corrupt, not a database, read-only).
+EXIT_STORE = 4
 
 
 def check_content(content_dir: Path, as_json: bool) -> int:
@@ -82,6 +84,10 @@ def _start_up_failure(exc: Exception) -> int:
         print(f"studybot: the content bank has problems:\n{exc}", file=sys.stderr)
         return EXIT_CONTENT
     print(f"studybot: {exc}", file=sys.stderr)
+    from bot.app import StoreUnusable
+
+    if isinstance(exc, StoreUnusable):
+        return EXIT_STORE
     return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_FAILURE
 
 
@@ -90,11 +96,11 @@ def run_bot() -> int:
     if settings is None:
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.token)
-    from bot.app import BotApiUnreachable, StoreUnreachable, run
+    from bot.app import BotApiUnreachable, StoreUnreachable, StoreUnusable, run
 
     try:
         run(settings)
-    except (ContentError, ConfigError, BotApiUnreachable, StoreUnreachable) as exc:
+    except (ContentError, ConfigError, BotApiUnreachable, StoreUnreachable, StoreUnusable) as exc:
         return _start_up_failure(exc)
     return EXIT_OK
 
@@ -104,7 +110,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
     if settings is None:
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.token)
-    from bot.app import BotApiUnreachable, StoreUnreachable
+    from bot.app import BotApiUnreachable, StoreUnreachable, StoreUnusable
     from bot.clock import ManualClock
     from bot.delivery.push_now import push_now
 
@@ -118,7 +124,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
         clock = ManualClock(when if when.tzinfo else when.replace(tzinfo=settings.tz))
     try:
         report = asyncio.run(push_now(settings, ignore_time=ignore_time, clock=clock))
-    except (ContentError, ConfigError, BotApiUnreachable, StoreUnreachable) as exc:
+    except (ContentError, ConfigError, BotApiUnreachable, StoreUnreachable, StoreUnusable) as exc:
         return _start_up_failure(exc)
     print(report.summary())
     return EXIT_FAILURE if report.failed else EXIT_OK

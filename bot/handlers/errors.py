@@ -13,6 +13,7 @@ from bot.delivery.telegram_bot import StudyBot
 from bot.logging_setup import redact
 from bot.render import operators as render_operators
 from bot.render.texts import t
+from bot.storage.faults import is_store_fault
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,9 @@ async def on_error(update: object, context: StudyContext) -> None:
         if chat is not None:
             await context.app.chat_settings.deactivate(chat.id)
         log.info("chat %s refused a message (%s); it is now inactive", chat.id if chat else "?", error.message)
+        return
+    if is_store_fault(error):
+        await store_fault(update, context)
         return
     if isinstance(error, RetryAfter | NetworkError):
         log.warning("Telegram did not take a request: %s", error)
@@ -50,6 +54,28 @@ async def on_error(update: object, context: StudyContext) -> None:
             await context.bot.send_message(chat.id, t("error.generic"))
         except TelegramError:
             log.warning("could not tell the user about the error")
+
+
+async def store_fault(update: object, context: StudyContext) -> None:
+    """The store did not take a write (full, locked, read-only, connection lost): the transaction
+    was rolled back, so the user is asked to try again, wherever they asked; operators are told."""
+    error = context.error
+    log.warning("the store did not take a write: %s", error)
+    if error is not None:
+        await alert_operators(update, context, error)
+    if not isinstance(update, Update):
+        return
+    chat = update.effective_chat
+    with suppress(TelegramError):
+        if update.callback_query is not None:
+            bot = context.bot
+            if not (isinstance(bot, StudyBot) and bot.was_answered(update.callback_query.id)):
+                await update.callback_query.answer(t("error.store"), show_alert=True)
+        elif update.poll_answer is not None and update.poll_answer.user is not None:
+            # A quiz cannot be answered twice: the private chat is told (if the user ever opened it).
+            await context.bot.send_message(update.poll_answer.user.id, t("error.store_answer"))
+        elif update.effective_message is not None and chat is not None and chat.type != Chat.CHANNEL:
+            await context.bot.send_message(chat.id, t("error.store"))
 
 
 async def follow_migration(update: object, context: StudyContext, error: ChatMigrated) -> None:

@@ -7,6 +7,7 @@ Handlers import this module (and ``permissions``), never each other.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from contextlib import suppress
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update
@@ -22,7 +23,10 @@ from bot.render.texts import t
 from bot.services.parsing import parse_int
 from bot.services.quiz_session import MAX_SIZE as MAX_SESSION
 from bot.services.quiz_session import MIN_SIZE as MIN_SESSION
+from bot.storage.faults import STORE_FAULTS
 from bot.storage.repository import ChatRecord
+
+log = logging.getLogger(__name__)
 
 #: Words after /quiz or /test that end a group's quiz session (and give up a private mock test).
 SESSION_STOP_WORDS = frozenset({"stop", "quit", "cancel"})
@@ -59,12 +63,17 @@ async def remember(update: Update, context: StudyContext) -> None:
     message = update.effective_message
     if update.callback_query is not None and update.callback_query.data == callbacks.forget(True):
         return  # "delete everything" must not record the one who asks for it again
-    # The group that says it became a supergroup is gone: its row moves, it is not made anew.
-    if chat is not None and not (message is not None and message.migrate_to_chat_id):
-        await chats.record_chat(chat.id, chat.type, chat.title or chat.full_name, chat.username)
-    user = update.effective_user
-    if user is not None and not user.is_bot:
-        await chats.record_user(user.id, user.first_name, user.username)
+    try:
+        # The group that says it became a supergroup is gone: its row moves, it is not made anew.
+        if chat is not None and not (message is not None and message.migrate_to_chat_id):
+            await chats.record_chat(chat.id, chat.type, chat.title or chat.full_name, chat.username)
+        user = update.effective_user
+        if user is not None and not user.is_bot:
+            await chats.record_user(user.id, user.first_name, user.username)
+    except STORE_FAULTS as exc:
+        # A record made again at the next update: the handler after this one still answers (and
+        # says so if it cannot save either), rather than the user getting two apologies.
+        log.warning("could not record chat and user (%s)", exc)
 
 
 async def unknown_command(update: Update, context: StudyContext) -> None:

@@ -306,6 +306,11 @@ EN: dict[str, str] = {
     "error.text": "I answer commands — send /help to see them, or /quiz for a question.",
     "error.stale_button": "That button has expired. Send the command again.",
     "error.generic": "Sorry, something went wrong on my side. Please try again in a moment.",
+    "error.store": "Sorry, I couldn't save that just now, so nothing changed. Please try again in a moment.",
+    "error.store_answer": (
+        "Sorry, I couldn't save your quiz answer just now, so it does not count yet. "
+        "Send /quiz in a moment for another question."
+    ),
     "error.too_long": "That is longer than I can read. Please keep it short, e.g. /topic colombo.",
     "error.empty_scope": "There is nothing in that topic yet.",
     # --- python -m bot console (plain terminal text, not HTML) ------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram.constants import PollLimit
@@ -165,13 +166,29 @@ class StudyService:
         return record
 
     async def record_answer(
-        self, poll_id: str, user_id: int, option_ids: list[int], now: dt.datetime
+        self,
+        poll_id: str,
+        user_id: int,
+        option_ids: list[int],
+        now: dt.datetime,
+        along: Callable[[AnswerOutcome], Awaitable[None]] | None = None,
     ) -> AnswerOutcome | None:
         """Store an answer once; None for unknown polls, retracted votes and repeats.
 
+        ``along`` writes what goes with a new answer (its review card) in the same transaction, so
+        a failed write (a full disk) leaves neither: the answer is never stored without its card.
         Telegram sends no per-user answers for anonymous polls, so one that claims to be for an
         anonymous poll is forged and ignored.
         """
+        async with self.repo.transaction():
+            outcome = await self._record_answer(poll_id, user_id, option_ids, now)
+            if outcome is not None and along is not None:
+                await along(outcome)
+        return outcome
+
+    async def _record_answer(
+        self, poll_id: str, user_id: int, option_ids: list[int], now: dt.datetime
+    ) -> AnswerOutcome | None:
         if not option_ids:
             return None
         poll = await self.repo.get_poll(poll_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -356,6 +357,10 @@ class Repository(GroupRepository, LearningRepository, SessionRepository, Broadca
 
     async def is_leader(self) -> bool:
         """Whether this process should run the minute push now (one process at a time per database)."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """The block's statements as one transaction, across services (an answer and its review card)."""
         ...
 
     # chats and users

@@ -141,7 +141,10 @@ class SqlBase(QueryBase):
                 try:
                     yield
                 except BaseException:
-                    await self._db.execute("ROLLBACK")
+                    # SQLite may have rolled the transaction back itself (a full disk, say): a
+                    # second ROLLBACK would fail and hide the error that matters.
+                    if self._db.in_transaction:
+                        await self._db.execute("ROLLBACK")
                     raise
                 await self._db.execute("COMMIT")
             finally:

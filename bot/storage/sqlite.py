@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, OperatorC
 from bot.storage.sessions_sql import SessionQueries
 from bot.storage.sql_base import QueryBase, SqlBase, from_row, parse_ts, ts
 
+#: How long a statement waits for another process's write lock (a backup, an operator's sqlite3
+#: shell) before it fails with "database is locked" and the user is asked to try again.
+BUSY_TIMEOUT_MS = 10_000
 #: A day's push is tried this often before it is given up (5xx, timeouts, flood waits).
 MAX_ATTEMPTS = 5
 #: Columns of ``chats`` that update_chat may set (names are never taken from input).
@@ -375,14 +380,26 @@ class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQuerie
         """Open (creating folders and the file as needed), switch to WAL and apply migrations."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # When the very connect fails (a folder, no permission), aiosqlite leaves its thread to
+            # report to a loop that may be closed by then; plain sqlite3 says why first, cleanly.
+            await asyncio.to_thread(lambda: sqlite3.connect(str(path)).close())
         # Autocommit: single statements commit themselves; SqlBase.transaction() groups the rest.
         db = await aiosqlite.connect(str(path), isolation_level=None)
         db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA foreign_keys=ON")
-        await db.execute("PRAGMA busy_timeout=5000")
-        await migrate(db)
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await migrate(db)
+            # A read-only file opens and reads as usual and then fails every write: find out now,
+            # at start-up, rather than at a student's first answer. (The value written is unchanged.)
+            rows = await db.execute_fetchall("PRAGMA user_version")
+            await db.execute(f"PRAGMA user_version = {int(next(iter(rows))[0])}")
+        except BaseException:
+            # A corrupt or read-only file: close the connection's thread, or the process never exits.
+            await db.close()
+            raise
         return cls(db, clock)
 
     async def close(self) -> None:
