@@ -38,6 +38,14 @@ def api_method(name: str) -> Callable[[_Handler], _Handler]:
     return decorate
 
 
+class _Hung(Exception):
+    """A fault that holds the request unanswered for ``seconds``, doing nothing with it."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"hung for {seconds} s")
+        self.seconds = seconds
+
+
 class FakeServer(FakeState):
     """Serves ``{base_url}{token}/{method}`` on 127.0.0.1 (see :meth:`start`)."""
 
@@ -269,6 +277,7 @@ class FakeServer(FakeState):
                     self.http_429 += 1
                 self._cond.notify_all()
                 return status, payload
+        hang_s: float | None = None
         with self._lock:
             try:
                 self._check_faults(name, params)
@@ -283,8 +292,17 @@ class FakeServer(FakeState):
                 status = 200
             except ApiError as exc:
                 payload, status = exc.payload(), exc.code
-            self._record(name, params, at, status, payload.get("description"), payload.get("result"))
-            return status, payload
+            except _Hung as hung:
+                hang_s = hung.seconds
+            if hang_s is None:
+                self._record(name, params, at, status, payload.get("description"), payload.get("result"))
+                return status, payload
+        # A hung request: Telegram did nothing with it; the client has usually given up by now.
+        await asyncio.sleep(hang_s)
+        error = ApiError(504, "Gateway Timeout")
+        with self._lock:
+            self._record(name, params, at, error.code, error.description, None)
+        return error.code, error.payload()
 
     def _record(
         self, method: str, params: dict[str, Any], at: float, status: int, description: str | None, result: Any
@@ -308,6 +326,8 @@ class FakeServer(FakeState):
         if not self._faults:
             return
         chat_id = params.get("chat_id")
+        if not self._fault_chats[None] and not self._fault_chats[chat_id]:
+            return
         for fault in self._faults:
             if fault.method not in ("*", method.lower()):
                 continue
@@ -316,6 +336,9 @@ class FakeServer(FakeState):
             fault.remaining -= 1
             if fault.remaining <= 0:
                 self._faults.remove(fault)
+                self._fault_chats[fault.chat_id] -= 1
+            if fault.hang_s is not None:
+                raise _Hung(fault.hang_s)
             parameters = {"retry_after": fault.retry_after} if fault.retry_after is not None else None
             raise ApiError(fault.error_code, fault.description, parameters)
 

@@ -487,6 +487,18 @@ class Simulation(FakeServer):
             }.get(error_code, "Internal Server Error")
         with self._lock:
             self._faults.append(Fault(method.lower(), chat_id, error_code, description, retry_after, max(times, 1)))
+            self._fault_chats[chat_id] += 1
+
+    def hang_next(
+        self, method: str, *, chat_id: int | str | None = None, seconds: float = 60.0, times: int = 1
+    ) -> None:
+        """The next ``times`` calls of ``method`` (``"*"`` = any; optionally only for ``chat_id``) hang:
+        nothing is done with them, and only after ``seconds`` are they answered (504 Gateway Timeout),
+        so the bot's read timeout runs out first, as when Telegram's servers stall."""
+        with self._lock:
+            fault = Fault(method.lower(), chat_id, 504, "Gateway Timeout", None, max(times, 1), hang_s=seconds)
+            self._faults.append(fault)
+            self._fault_chats[chat_id] += 1
 
     # ------------------------------------------------------------------------ inspection
 
@@ -685,6 +697,7 @@ class Simulation(FakeServer):
             self._by_method.clear()
             self._counts.clear()
             self._faults.clear()
+            self._fault_chats.clear()
             self._flood_window.clear()
             self.http_429 = 0
 

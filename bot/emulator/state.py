@@ -176,6 +176,8 @@ class Fault:
     description: str
     retry_after: int | None
     remaining: int
+    #: A hung request: nothing is done, and the answer (504) comes only after this many seconds.
+    hang_s: float | None = None
 
 
 _ADMIN_RIGHTS_ORDER = (
@@ -281,6 +283,9 @@ class FakeState:
         # Supergroup ids are -100 followed by the channel id; these look like recent ones.
         self._supergroup_ids = itertools.count(3_500_000_001)
         self._faults: list[Fault] = []
+        #: How many pending faults name each chat (None: any chat), so that a call to a chat no
+        #: fault names is not checked against every fault (tests inject thousands).
+        self._fault_chats: collections.Counter[int | str | None] = collections.Counter()
         self._flood_window: collections.deque[float] = collections.deque()
         self._requests: list[Call] = []
         self._by_method: dict[str, list[Call]] = collections.defaultdict(list)
