@@ -11,7 +11,7 @@ from bot.storage.postgres import PostgresRepository
 from bot.storage.repository import Repository
 from bot.storage.sqlite import SqliteRepository
 from tests.fakebot import FakeBotAPI
-from tests.pg import fresh_schema, start_cluster
+from tests.pg import fresh_schema, start_cluster, started_or_skip
 
 
 @pytest.fixture
@@ -56,11 +56,7 @@ def pg_server() -> Iterator[str]:
     if url:
         yield url
         return
-    cluster = start_cluster()
-    if isinstance(cluster, str):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI: {cluster}")
-        pytest.skip(f"no PostgreSQL server: {cluster}")
+    cluster = started_or_skip(start_cluster())
     try:
         yield cluster.url
     finally:

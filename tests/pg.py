@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 
 @dataclass
@@ -28,6 +29,17 @@ class Cluster:
     url: str
     as_user: list[str]
     pg_ctl: str
+
+    def restart(self) -> None:
+        """``pg_ctl restart -m fast``: every connection is cut, and the server is back when this returns."""
+        data, log = str(self.folder / "data"), str(self.folder / "server.log")
+        # The server's output goes to its log: a pipe it inherited would keep this call waiting.
+        subprocess.run(
+            [*self.as_user, self.pg_ctl, "-D", data, "-l", log, "-m", "fast", "-w", "restart"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
 
     def stop(self) -> None:
         subprocess.run(
@@ -80,6 +92,16 @@ def start_cluster() -> Cluster | str:
             last = (done.stderr or done.stdout).strip().splitlines()
             return f"{Path(step[0]).name} failed: {last[-1] if last else done.returncode}"
     return Cluster(folder, f"postgresql://postgres@/postgres?host={folder}", as_user, pg_ctl)
+
+
+def started_or_skip(cluster: Cluster | str) -> Cluster:
+    """The cluster :func:`start_cluster` started; else the test skips with the reason in one line
+    (under ``CI=true`` it fails instead: CI always has PostgreSQL)."""
+    if isinstance(cluster, str):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI: {cluster}")
+        pytest.skip(f"no PostgreSQL server: {cluster}")
+    return cluster
 
 
 def with_params(url: str, **params: str) -> str:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.groups import GroupService
 from bot.services.schedule import Defaults, Schedule
+from bot.storage.faults import STORE_FAULTS
 from bot.storage.repository import ChatRecord, Repository
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,14 @@ class PushService:
 
         async def serve(push: DuePush) -> None:
             async with limit:
-                await self._serve_one(push, now, deliver, report, take_skipped=take_skipped)
+                try:
+                    await self._serve_one(push, now, deliver, report, take_skipped=take_skipped)
+                except STORE_FAULTS as exc:
+                    # The store failed for this chat (a lost connection): the others go on, and its
+                    # claim, if it was taken, is taken over at a run after the lease.
+                    log.warning("push to chat %s: the store failed (%s)", push.chat.chat_id, exc)
+                    report.failed += 1
+                    report.errors.append(f"{push.chat.chat_id}: store: {exc}")
             report.examined += 1
             if progress is not None:
                 progress(report)

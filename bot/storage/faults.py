@@ -19,7 +19,8 @@ STORE_FAULTS: tuple[type[BaseException], ...] = (
     asyncpg.InterfaceError,  # the connection is closed (ConnectionDoesNotExistError)
     asyncpg.exceptions.OperatorInterventionError,  # class 57: terminated by an administrator, shutting down
     asyncpg.exceptions.InsufficientResourcesError,  # class 53: disk full, out of memory, too many connections
-    ConnectionError,  # refused or reset while the server restarts
+    asyncpg.InternalClientError,  # a connection cut mid-operation
+    OSError,  # refused or reset, or the unix socket gone, while the server restarts
 )
 
 

@@ -9,14 +9,15 @@ of its own: it ends with that connection, so when a leader dies another worker t
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import functools
 import itertools
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -34,9 +35,21 @@ log = logging.getLogger(__name__)
 
 #: Connections per process: handlers, jobs and the push share them.
 POOL_SIZE = 10
+#: After a lost connection a statement is tried again after each of these pauses (about 3 s in all:
+#: a server restart), then the error goes up.
+RECONNECT_DELAYS_S = (0.1, 0.2, 0.4, 0.8, 1.6)
+#: Errors of a connection that was lost before or while the statement ran (its transaction, if
+#: any, rolled back by the server), so running it again on another connection is safe.
+RECONNECTABLE: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,  # the connection failed or was lost (ConnectionDoesNotExistError)
+    asyncpg.exceptions.OperatorInterventionError,  # terminated by an administrator, shutting down, starting
+    asyncpg.InternalClientError,  # a connection cut mid-operation, left in a state it cannot leave
+    OSError,  # refused, reset, or the server's unix socket gone while it restarts
+)
 #: pg_try_advisory_lock key of the minute push's leader (paired with the schema, see _lock_args).
 LEADER_LOCK_KEY = 0x5354_0002
 #: A string literal (left as it is: ``COALESCE(name, '?')``) or a placeholder.
+R = TypeVar("R")
 _LITERAL_OR_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?")
 
 
@@ -112,21 +125,40 @@ class PgBase(QueryBase):
             finally:
                 self._held.reset(token)
 
+    async def _statement(self, run: Callable[[asyncpg.Connection], Awaitable[R]]) -> R:
+        """One statement; outside a transaction, again on a fresh connection when the pool's was
+        lost (terminated by an administrator, the server restarting), for up to a few seconds.
+
+        The pool drops a broken connection when it is released, so the next try connects anew. A
+        statement inside a transaction is never repeated: its transaction is gone, and the error
+        goes up (the user is asked to try again).
+        """
+        held = self._held.get()
+        if held is not None:
+            return await run(held)
+        for delay in (*RECONNECT_DELAYS_S, None):
+            try:
+                async with self._pool.acquire() as conn:
+                    return await run(conn)
+            except RECONNECTABLE as exc:
+                if delay is None:
+                    raise
+                log.warning("PostgreSQL connection lost (%s); trying again in %.1f s", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
     async def _write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        async with self._connection() as conn:
-            return _changed(await conn.execute(to_postgres(sql), *params))
+        return _changed(await self._statement(lambda conn: conn.execute(to_postgres(sql), *params)))
 
     async def _write_many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        async with self._connection() as conn:
-            await conn.executemany(to_postgres(sql), list(rows))
+        values = list(rows)
+        await self._statement(lambda conn: conn.executemany(to_postgres(sql), values))
 
     async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        async with self._connection() as conn:
-            return await conn.fetchrow(to_postgres(sql), *params)
+        return await self._statement(lambda conn: conn.fetchrow(to_postgres(sql), *params))
 
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        async with self._connection() as conn:
-            return list(await conn.fetch(to_postgres(sql), *params))
+        return list(await self._statement(lambda conn: conn.fetch(to_postgres(sql), *params)))
 
     async def is_leader(self) -> bool:
         """Hold (or try to take) the push leader's advisory lock; True while this process holds it.

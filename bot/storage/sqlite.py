@@ -194,9 +194,12 @@ class ChatQueries(QueryBase):
 
     # --- polls and answers ----------------------------------------------------------------------
     async def save_poll(self, poll: PollRecord) -> None:
+        # Telegram's poll ids are unique: a second save of one is the same poll, e.g. a statement
+        # tried again after PostgreSQL lost the connection that had run it already.
         await self._write(
             "INSERT INTO polls (poll_id, chat_id, message_id, question_id, option_order, correct_option,"
-            " purpose, requested_by, is_anonymous, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " purpose, requested_by, is_anonymous, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (poll_id) DO NOTHING",
             (
                 poll.poll_id,
                 poll.chat_id,

@@ -15,13 +15,20 @@ import signal
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.app import build_application, initialized, open_context
+from bot.clock import ManualClock
+from bot.context import AppContext, StudyApplication
+from bot.delivery.http import AiohttpRequest
 from bot.storage.sqlite import SqliteRepository
+from tests.content_cache import bot_loads_bank_once
 from tests.fakebot import Call, FakeBotAPI
+from tests.harness import make_settings
 from tests.test_e2e_process import bot_env
 
 #: The issue's figures; an environment variable may change them (a quick local run, a nightly one).
@@ -165,3 +172,25 @@ def stored_answers(db_path: Path) -> set[tuple[object, ...]]:
     """Every answer row, whole."""
     with sqlite3.connect(db_path) as db:
         return set(db.execute("SELECT * FROM answers").fetchall())
+
+
+#: The bot's read timeout in pushing_bot: a hung request costs this much real time.
+READ_TIMEOUT_S = 0.5
+
+
+@asynccontextmanager
+async def pushing_bot(
+    fake: FakeBotAPI, tmp_path: Path, clock: ManualClock, **settings: Any
+) -> AsyncIterator[tuple[AppContext, StudyApplication]]:
+    """What ``push-now`` and the minute job run, in this process: the context, the Application and
+    its transport (with a short read timeout)."""
+    values = {"TIMEZONE": "UTC", "PUSH_RATE_PER_SECOND": 5000} | settings
+    config = make_settings(fake, tmp_path / "data" / "bot.sqlite3", **values)
+    with bot_loads_bank_once():
+        ctx = await open_context(config, clock)
+    try:
+        application = build_application(ctx, lambda: AiohttpRequest(read_timeout=READ_TIMEOUT_S))
+        async with initialized(application, config.telegram_api_base_url):
+            yield ctx, application
+    finally:
+        await ctx.repo.close()

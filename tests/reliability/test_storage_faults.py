@@ -5,22 +5,31 @@ or half-writes an answer."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
+from bot.clock import ManualClock
+from bot.delivery.push import make_deliver
 from bot.render.texts import t
+from bot.services.push import CLAIM_LEASE, PushReport
 from bot.storage.repository import PollRecord
 from bot.storage.sqlite import SqliteRepository
 from tests.fakebot import FakeBotAPI
 from tests.harness import RunningBot, running_bot
+from tests.pg import start_cluster, started_or_skip, with_params
+from tests.reliability.faults_support import push_parts, pushing_bot
 from tests.test_e2e_process import bot_env, run_cli
+from tests.test_e2e_workers import subscribe
 
 GROUP = -100_555_000_001
 FIRST_USER = 910_000
@@ -187,3 +196,84 @@ async def test_a_database_that_cannot_be_opened_is_one_line_exit_4_and_no_traceb
     assert len(lines) == 1 and lines[0].startswith(f"studybot: cannot use the SQLite database at {path} ("), err
     assert "Traceback" not in err
     assert fake_api.requests == []  # the store comes before any call to Telegram
+
+
+# --- PostgreSQL: connections dropped and the server restarted mid-push --------------------------------
+PG_CHATS = 300
+#: The bot's connections carry this name, so the test terminates only theirs.
+APP_NAME = "studybot_faults"
+
+
+async def terminate_bot_connections(server_url: str) -> int:
+    """pg_terminate_backend on every connection of the bot's pool; how many there were."""
+    admin = await asyncpg.connect(server_url)
+    try:
+        rows = await admin.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", APP_NAME
+        )
+    finally:
+        await admin.close()
+    return len(rows)
+
+
+async def push_while(
+    fake: FakeBotAPI, tmp_path: Path, url: str, fault: Callable[[], Awaitable[None]]
+) -> list[PushReport]:
+    """push-now's run over every subscribed chat, with ``fault`` done once a third of them were served;
+    then, if some chat was left (a claim whose statement ran twice), the run after the claims' lease."""
+    clock = ManualClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    async with pushing_bot(fake, tmp_path, clock, DATABASE_URL=url) as (ctx, application):
+        deliver = make_deliver(application.bot, ctx)
+        run = asyncio.create_task(ctx.push.run(clock.now(), deliver, ignore_time=True, take_skipped=True))
+        await fake.wait_for_async("sendPoll", count=PG_CHATS // 3, timeout=60)
+        await fault()
+        reports = [await asyncio.wait_for(run, 120)]
+        if reports[0].sent < PG_CHATS:
+            clock.advance(seconds=CLAIM_LEASE.total_seconds() + 60)
+            reports.append(await ctx.push.run(clock.now(), deliver, ignore_time=True, take_skipped=True))
+    print(f"\nPostgreSQL fault mid-push: runs {[(r.sent, r.skipped, r.failed) for r in reports]}")
+    return reports
+
+
+def served_once(fake: FakeBotAPI, chats: list[int]) -> None:
+    assert push_parts(fake.requests) == Counter({(chat, part): 1 for chat in chats for part in ("fact", "poll")})
+
+
+async def test_postgresql_connections_terminated_mid_push_and_the_push_still_serves_each_chat_once(
+    fake_api: FakeBotAPI, tmp_path: Path, pg_url: str
+) -> None:
+    url = with_params(pg_url, application_name=APP_NAME)
+    chats = list(range(FIRST_USER, FIRST_USER + PG_CHATS))
+    for chat_id in chats:
+        fake_api.add_private_chat(chat_id, f"Student {chat_id}")
+    await subscribe(url, chats)
+    terminated: list[int] = []
+
+    async def drop_connections() -> None:
+        terminated.append(await terminate_bot_connections(pg_url))
+
+    reports = await push_while(fake_api, tmp_path, url, drop_connections)
+    assert terminated[0] > 0
+    assert sum(r.sent for r in reports) == PG_CHATS and reports[-1].failed == 0, reports[-1].errors[:3]
+    served_once(fake_api, chats)
+
+
+async def test_postgresql_restarted_mid_push_and_the_push_still_serves_each_chat_once(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    cluster = started_or_skip(start_cluster())  # a cluster of its own: the test restarts it
+    try:
+        url = with_params(cluster.url, application_name=APP_NAME)
+        chats = list(range(FIRST_USER, FIRST_USER + PG_CHATS))
+        for chat_id in chats:
+            fake_api.add_private_chat(chat_id, f"Student {chat_id}")
+        await subscribe(url, chats)
+
+        async def restart() -> None:
+            await asyncio.to_thread(cluster.restart)
+
+        reports = await push_while(fake_api, tmp_path, url, restart)
+    finally:
+        cluster.stop()
+    assert sum(r.sent for r in reports) == PG_CHATS and reports[-1].failed == 0, reports[-1].errors[:3]
+    served_once(fake_api, chats)

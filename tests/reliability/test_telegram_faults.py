@@ -15,34 +15,26 @@ import datetime as dt
 import random
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import telegram.ext._aioratelimiter as ptb_rate_limiter
 
-from bot.app import build_application, initialized, open_context
 from bot.clock import ManualClock
-from bot.context import AppContext, StudyApplication
-from bot.delivery.http import AiohttpRequest
 from bot.delivery.push import make_deliver
 from bot.delivery.sender import SEND_ATTEMPTS
 from bot.services.push import PushReport
 from bot.storage.sqlite import MAX_ATTEMPTS, SqliteRepository
-from tests.content_cache import bot_loads_bank_once
 from tests.fakebot import FakeBotAPI
-from tests.harness import make_settings, running_bot
-from tests.reliability.faults_support import FAULT_CHATS, push_part, push_parts, stored_chats
+from tests.harness import running_bot
+from tests.reliability.faults_support import FAULT_CHATS, push_part, push_parts, pushing_bot, stored_chats
 
 SEED = 29
 #: 08:00 in UTC, the chats' push time: a Monday.
 PUSH_TIME = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 GROUPS = 20
 FIRST_GROUP = -4_000_000_001
-#: The bot's read timeout here: a hung request costs this much real time.
-READ_TIMEOUT_S = 0.5
 
 
 class VirtualWaits:
@@ -60,22 +52,6 @@ class VirtualWaits:
         self.waits.append(seconds)
         self.clock.advance(seconds=seconds)
         await asyncio.sleep(0)
-
-
-@asynccontextmanager
-async def pushing_bot(
-    fake: FakeBotAPI, tmp_path: Path, clock: ManualClock
-) -> AsyncIterator[tuple[AppContext, StudyApplication]]:
-    """What ``push-now`` and the minute job run: the context, the Application and its transport."""
-    settings = make_settings(fake, tmp_path / "data" / "bot.sqlite3", TIMEZONE="UTC", PUSH_RATE_PER_SECOND=5000)
-    with bot_loads_bank_once():
-        ctx = await open_context(settings, clock)
-    try:
-        application = build_application(ctx, lambda: AiohttpRequest(read_timeout=READ_TIMEOUT_S))
-        async with initialized(application, settings.telegram_api_base_url):
-            yield ctx, application
-    finally:
-        await ctx.repo.close()
 
 
 async def basic_groups(fake: FakeBotAPI, db_path: Path) -> dict[int, int]:
