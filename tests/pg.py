@@ -29,13 +29,25 @@ class Cluster:
     url: str
     as_user: list[str]
     pg_ctl: str
+    #: The server's settings (pg_ctl -o): its socket folder among them.
+    options: str = ""
 
     def restart(self) -> None:
         """``pg_ctl restart -m fast``: every connection is cut, and the server is back when this returns."""
+        self._pg_ctl("-m", "fast", "restart")
+
+    def pause(self) -> None:
+        """Stop the server (``-m fast``), keeping its data for :meth:`resume`."""
+        self._pg_ctl("-m", "fast", "stop")
+
+    def resume(self) -> None:
+        self._pg_ctl("-o", self.options, "start")
+
+    def _pg_ctl(self, *args: str) -> None:
         data, log = str(self.folder / "data"), str(self.folder / "server.log")
         # The server's output goes to its log: a pipe it inherited would keep this call waiting.
         subprocess.run(
-            [*self.as_user, self.pg_ctl, "-D", data, "-l", log, "-m", "fast", "-w", "restart"],
+            [*self.as_user, self.pg_ctl, "-D", data, "-l", log, "-w", *args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             check=True,
@@ -71,6 +83,7 @@ def start_cluster() -> Cluster | str:
         os.chown(folder, postgres.pw_uid, postgres.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
     data = folder / "data"
+    options = f"-c listen_addresses='' -c unix_socket_directories={folder} -c fsync=off -c max_connections=200"
     steps = [
         [initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"],
         [
@@ -81,7 +94,7 @@ def start_cluster() -> Cluster | str:
             str(folder / "server.log"),
             "-w",
             "-o",
-            f"-c listen_addresses='' -c unix_socket_directories={folder} -c fsync=off -c max_connections=200",
+            options,
             "start",
         ],
     ]
@@ -91,7 +104,7 @@ def start_cluster() -> Cluster | str:
             shutil.rmtree(folder, ignore_errors=True)
             last = (done.stderr or done.stdout).strip().splitlines()
             return f"{Path(step[0]).name} failed: {last[-1] if last else done.returncode}"
-    return Cluster(folder, f"postgresql://postgres@/postgres?host={folder}", as_user, pg_ctl)
+    return Cluster(folder, f"postgresql://postgres@/postgres?host={folder}", as_user, pg_ctl, options)
 
 
 def started_or_skip(cluster: Cluster | str) -> Cluster:

@@ -277,3 +277,26 @@ async def test_postgresql_restarted_mid_push_and_the_push_still_serves_each_chat
         cluster.stop()
     assert sum(r.sent for r in reports) == PG_CHATS and reports[-1].failed == 0, reports[-1].errors[:3]
     served_once(fake_api, chats)
+
+
+@pytest.mark.timeout(120)
+async def test_a_quiz_answer_while_postgresql_is_down_is_told_to_try_again_and_the_next_one_counts(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    cluster = started_or_skip(start_cluster())  # a cluster of its own: the test stops it
+    try:
+        fake_api.add_group(GROUP, "Storage faults group", admins=[FIRST_USER])
+        fake_api.add_private_chat(FIRST_USER, "Asha")
+        async with running_bot(fake_api, tmp_path, DATABASE_URL=cluster.url) as bot:
+            await group_poll(bot, "down-1")
+            await group_poll(bot, "down-2")
+            await asyncio.to_thread(cluster.pause)
+            try:
+                await bot.handled(bot.fake.push_update(answer_update("down-1", FIRST_USER)), timeout=30)
+            finally:
+                await asyncio.to_thread(cluster.resume)
+            assert bot.fake.calls("sendMessage", FIRST_USER)[-1]["text"] == t("error.store_answer")
+            await bot.handled(bot.fake.push_update(answer_update("down-2", FIRST_USER)))
+            assert [a.poll_id for a in await bot.ctx.repo.user_answers(FIRST_USER)] == ["down-2"]
+    finally:
+        cluster.stop()
