@@ -257,6 +257,19 @@ def test_an_option_with_other_figures_is_a_problem(tmp_path: Path) -> None:
     assert problems(root) == ["hi/t1.yaml: t1-q01: option 2: figures [1998] differ from the English option's [1989]"]
 
 
+def test_two_translations_with_one_text_are_a_problem(tmp_path: Path) -> None:
+    # Most likely one text pasted under the wrong id.
+    root = write_bank(
+        tmp_path,
+        {"t1.yaml": {"topic": topic(), "facts": [fact(), fact(id="t1-f02", text="Other.")], "questions": [question()]}},
+    )
+    write_overlay(root, hindi_overlay(facts={"t1-f01": {"text": "एक।"}, "t1-f02": {"text": " एक। "}}, questions={}))
+    assert problems(root) == [
+        "hi/t1.yaml: t1-f01: another item has the same text",
+        "hi/t1.yaml: t1-f02: another item has the same text",
+    ]
+
+
 def test_devanagari_digits_are_the_same_figures(tmp_path: Path) -> None:
     root = english_bank(tmp_path)
     write_overlay(root, with_question(question="कब?", options=["१९५१", "१९८९"], explanation="1951।"))
