@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,31 @@ def test_hindi_lengths_are_the_same_in_characters_and_utf16_units(real: LoadResu
     texts += [f.text for f in hindi.facts.values()]
     for text in texts:
         assert len(text.encode("utf-16-le")) // 2 == len(text)
+
+
+#: Acronyms the glossary introduces with a full Hindi name ("First: … (IOM)").
+GLOSSED_ACRONYMS = ("IOM", "GCM", "CPTSU", "ADD", "GCC", "ILO", "IOE", "GMDAC", "IDF", "MiGOF", "MRC", "MDMS", "UNGA")
+
+
+def first_bare_use(text: str, acronym: str) -> bool:
+    """True when the acronym's first use is bare rather than the bracket after its full name (an
+    office or fund named after IOM, such as "IOM भारत" or "IOM विकास कोष", is a name of its own)."""
+    own_names = r"(?! (?:भारत|नेपाल|श्रीलंका|विकास कोष|मुख्यालय|परिषद))" if acronym == "IOM" else ""
+    found = re.search(rf"(?<![A-Za-z]){acronym}(?![A-Za-z]){own_names}", text)
+    return found is not None and text[found.start() - 1 : found.start()] != "("
+
+
+def test_hindi_texts_name_an_acronym_in_full_before_using_it(real: LoadResult) -> None:
+    # GLOSSARY rule 4: a fact, a topic page and a Mains prompt each stand alone, so each spells the
+    # name out at its first use (the blind reader could not expand a bare "IOE").
+    hindi = real.bank.in_language("hi")
+    texts = {f.id: f.text for f in hindi.facts.values()}
+    texts |= {m.id: " ".join([m.prompt, *m.key_points]) for m in hindi.mains.values()}
+    texts |= {t.id: " ".join([t.summary, *t.takeaways, t.exam_relevance]) for t in hindi.topics.values()}
+    bare = [(item, a) for item, text in texts.items() for a in GLOSSED_ACRONYMS if first_bare_use(text, a)]
+    assert bare == []
+
+
+def test_the_hindi_default_closing_line_is_the_glossarys() -> None:
+    glossary = (DEFAULT_CONTENT_DIR / "hi" / "GLOSSARY.md").read_text(encoding="utf-8")
+    assert f"| Which of the statements given above is/are correct? | {SPLIT_POLL_QUESTIONS['hi']} |" in glossary
