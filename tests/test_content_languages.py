@@ -306,6 +306,15 @@ def test_a_broken_overlay_is_a_problem_never_an_exception(tmp_path: Path, text: 
         load_bank(root, today=dt.date(2026, 1, 1))
 
 
+def test_aliases_that_are_no_list_are_a_problem(tmp_path: Path) -> None:
+    root = english_bank(tmp_path)
+    overlay = hindi_overlay()
+    page = overlay["topic"]
+    assert isinstance(page, dict)
+    write_overlay(root, {**overlay, "topic": {**page, "aliases": "आईओएम"}})
+    assert [p.split(": ")[:3] for p in problems(root)] == [["hi/t1.yaml", "t1", "aliases"]]
+
+
 def test_a_folder_of_an_unknown_language_is_ignored_with_a_warning(tmp_path: Path) -> None:
     root = english_bank(tmp_path)
     write_overlay(root, hindi_overlay(), language="xx")

@@ -222,7 +222,9 @@ def _localized(
     data = english.model_dump()
     data.update(fields)
     if isinstance(english, Topic):
-        data["aliases"] = _merged(english.aliases, fields.get("aliases") or [])
+        more = fields.get("aliases") or []
+        # Anything but a list goes to the model as it is, to be refused there.
+        data["aliases"] = _merged(english.aliases, more) if isinstance(more, list) else more
     if isinstance(english, Question) and english.statements and english.ask is None:
         data["ask"] = SPLIT_POLL_QUESTIONS[code]
     try:
