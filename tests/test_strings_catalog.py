@@ -131,6 +131,13 @@ def test_update_of_a_current_catalog_changes_nothing(shipped: Catalog) -> None:
     assert fresh.revision_date == shipped.revision_date
 
 
+def test_the_shipped_catalog_is_written_as_the_tools_write_it(tmp_path: Path) -> None:
+    """Reading and writing it back changes no byte, so `strings update` diffs show only real changes."""
+    path = tmp_path / "hi.po"
+    catalogs.write_catalog(catalogs.read_catalog(catalogs.catalog_path("hi")), path)
+    assert path.read_bytes() == catalogs.catalog_path("hi").read_bytes()
+
+
 def test_check_names_a_changed_placeholder_or_tag() -> None:
     english = {"a": "Hello, <b>{name}</b>", "b": "Next: {when}"}
     catalog = _catalog({"a": ("Hello, <b>{name}</b>", "नमस्ते, {name}"), "b": ("Next: {when}", "अगला: {samay}")})

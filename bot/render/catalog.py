@@ -46,10 +46,10 @@ _HEADER = """\
 #
 # Keep every {placeholder}, HTML tag, emoji, /command and <code> text exactly as in the English.
 # Terms follow content/hi/GLOSSARY.md (formal आप, कीजिए; anusvara spellings; no nukta). Interface terms:
-#   quiz क्विज · mock test मॉक टेस्ट · spaced review पुनरावृत्ति · streak लगातार अभ्यास · leaderboard वरीयता सूची
-#   daily push दैनिक संदेश · topic विषय · study page अध्ययन पृष्ठ · fact तथ्य · source स्रोत · explanation व्याख्या
-#   subscribe सदस्यता लेना · admin एडमिन · group समूह · chat चैट · Prelims प्रारंभिक परीक्षा · Mains मुख्य परीक्षा
-#   GS-II सामान्य अध्ययन प्रश्नपत्र-II · model answer आदर्श उत्तर · key points मुख्य बिंदु · time zone समय क्षेत्र
+# quiz क्विज · mock test मॉक टेस्ट · spaced review पुनरावृत्ति · streak लगातार अभ्यास · leaderboard वरीयता सूची
+# daily push दैनिक संदेश · topic विषय · study page अध्ययन पृष्ठ · fact तथ्य · source स्रोत · explanation व्याख्या
+# subscribe सदस्यता लेना · admin एडमिन · group समूह · chat चैट · Prelims प्रारंभिक परीक्षा · Mains मुख्य परीक्षा
+# GS-II सामान्य अध्ययन प्रश्नपत्र-II · model answer आदर्श उत्तर · key points मुख्य बिंदु · time zone समय क्षेत्र
 #"""
 
 
@@ -131,8 +131,12 @@ def update(catalog: Catalog, english: Mapping[str, str], now: dt.datetime) -> tu
     report = UpdateReport()
     old = _entries(catalog)
     fresh = new_catalog(str(catalog.locale or "hi"), catalog.creation_date)
+    # What translators' tools keep in the header stays as they left it.
     fresh.revision_date = catalog.revision_date
+    fresh.version = catalog.version
+    fresh.msgid_bugs_address = catalog.msgid_bugs_address
     fresh.last_translator = catalog.last_translator
+    fresh.language_team = catalog.language_team
     for key, text in english.items():
         before = old.get(key)
         if before is None:
