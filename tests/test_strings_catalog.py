@@ -125,6 +125,19 @@ def test_update_adds_new_keys_marks_changed_english_fuzzy_and_obsoletes_removed_
     ]
 
 
+def test_a_key_that_comes_back_gets_its_obsolete_translation_back(tmp_path: Path) -> None:
+    catalog = _catalog({"a": ("One", "एक"), "b": ("Two", "दो")})
+    shelved, _ = catalogs.update(catalog, {"a": "One"}, NOW)
+    path = tmp_path / "hi.po"
+    catalogs.write_catalog(shelved, path)
+
+    back, report = catalogs.update(catalogs.read_catalog(path), {"a": "One", "b": "Two"}, NOW)
+
+    assert (report.added, report.revived) == ([], ["b"])
+    assert catalogs.table(back, {"a": "One", "b": "Two"}) == {"a": "एक", "b": "दो"}
+    assert not back.obsolete
+
+
 def test_update_of_a_current_catalog_changes_nothing(shipped: Catalog) -> None:
     fresh, report = catalogs.update(shipped, EN, NOW)
     assert not report.touched

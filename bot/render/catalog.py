@@ -97,15 +97,16 @@ class UpdateReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    revived: list[str] = field(default_factory=list)
 
     @property
     def touched(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+        return bool(self.added or self.changed or self.removed or self.revived)
 
     def summary(self) -> str:
         return (
             f"{len(self.added)} new (untranslated), {len(self.changed)} changed in English (marked fuzzy), "
-            f"{len(self.removed)} removed (obsolete)"
+            f"{len(self.removed)} removed (obsolete), {len(self.revived)} back from obsolete"
         )
 
 
@@ -127,7 +128,8 @@ def update(catalog: Catalog, english: Mapping[str, str], now: dt.datetime) -> tu
 
     A key new in English gets an empty msgstr; a key whose English changed keeps its translation as a fuzzy
     suggestion, with the English it translated as ``#| msgid``; a key gone from English becomes obsolete (``#~``),
-    so its translation can still be copied if the key comes back. Translators' comments stay with their key."""
+    and comes back with its translation if the key does (fuzzy if the English differs). Translators' comments stay
+    with their key."""
     report = UpdateReport()
     old = _entries(catalog)
     fresh = new_catalog(str(catalog.locale or "hi"), catalog.creation_date)
@@ -137,8 +139,12 @@ def update(catalog: Catalog, english: Mapping[str, str], now: dt.datetime) -> tu
     fresh.msgid_bugs_address = catalog.msgid_bugs_address
     fresh.last_translator = catalog.last_translator
     fresh.language_team = catalog.language_team
+    shelved = {message.context: message for message in catalog.obsolete.values() if message.context}
     for key, text in english.items():
         before = old.get(key)
+        if before is None and key in shelved:
+            before = shelved[key]
+            report.revived.append(key)
         if before is None:
             report.added.append(key)
             fresh.add(text, "", context=key)
@@ -152,7 +158,8 @@ def update(catalog: Catalog, english: Mapping[str, str], now: dt.datetime) -> tu
                 context=key,
             )
         else:
-            report.changed.append(key)
+            if key not in report.revived:
+                report.changed.append(key)
             fresh.add(
                 text,
                 before.string,
