@@ -194,28 +194,42 @@ def backup_command(destination: Path) -> int:
 
 def strings_command(action: str, langs: list[str], catalog: Path | None) -> int:
     """``strings update``: carry each catalog along with the English table; ``strings check``: list what is left."""
+    from babel.core import Locale, UnknownLocaleError
     from babel.messages.pofile import PoFileError
 
+    from bot.clock import SystemClock
     from bot.render import catalog as catalogs
     from bot.render.texts import EN
 
     failed = False
     for lang in langs:
+        if lang == "en":
+            print("studybot: English is the keyed table in bot/render/texts.py; it has no catalog", file=sys.stderr)
+            return EXIT_CONFIG
+        try:
+            Locale.parse(lang)
+        except (UnknownLocaleError, ValueError):
+            print(f"studybot: {lang!r} is not a language code Babel knows (hi, bn, ta …)", file=sys.stderr)
+            return EXIT_CONFIG
         path = catalog or catalogs.catalog_path(lang)
+        if action == "check" and not path.exists():
+            print(f"studybot: there is no catalog at {path}; `strings update` starts one", file=sys.stderr)
+            return EXIT_FAILURE
         try:
             current = catalogs.read_catalog(path, lang) if path.exists() else catalogs.new_catalog(lang)
         except PoFileError as exc:
             print(f"studybot: {path} is not a valid gettext catalog: {exc}", file=sys.stderr)
             return EXIT_FAILURE
         if action == "update":
-            fresh, report = catalogs.update(current, EN, dt.datetime.now(dt.UTC))
+            fresh, report = catalogs.update(current, EN, SystemClock().now())
             catalogs.write_catalog(fresh, path)
             print(f"{path}: {report.summary()}")
             current = fresh
         found = catalogs.problems(current, EN)
         for problem in found:
             print(f"{path}: {problem}")
-        print(f"{path}: {len(EN) - len(found)} of {len(EN)} keys translated; {len(found)} to do")
+        undone = {problem.split(":", 1)[0] for problem in found} & EN.keys()
+        print(f"{path}: {len(EN) - len(undone)} of {len(EN)} keys translated; {len(found)} problems")
         failed = failed or bool(found)
     return EXIT_FAILURE if action == "check" and failed else EXIT_OK
 

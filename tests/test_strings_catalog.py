@@ -11,7 +11,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from telegram.constants import BotCommandLimit
 
-from bot.cli import EXIT_FAILURE, EXIT_OK, main
+from bot.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, main
 from bot.render import catalog as catalogs
 from bot.render.texts import EN, t, tn
 
@@ -169,7 +169,7 @@ def temp_catalog(tmp_path: Path) -> Path:
 
 def test_strings_check_passes_on_the_shipped_catalog(temp_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["strings", "check", "--catalog", str(temp_catalog)]) == EXIT_OK
-    assert f"{len(EN)} of {len(EN)} keys translated; 0 to do" in capsys.readouterr().out
+    assert f"{len(EN)} of {len(EN)} keys translated; 0 problems" in capsys.readouterr().out
 
 
 def test_strings_check_exits_non_zero_naming_a_missing_translation(
@@ -185,9 +185,16 @@ def test_strings_check_exits_non_zero_naming_a_missing_translation(
     assert "settings.saved: untranslated" in capsys.readouterr().out
 
 
-def test_strings_update_writes_a_catalog_that_then_passes_check(tmp_path: Path) -> None:
+def test_strings_update_starts_a_catalog_with_every_key_untranslated(tmp_path: Path) -> None:
     path = tmp_path / "new.po"
     assert main(["strings", "update", "--catalog", str(path)]) == EXIT_OK
     catalog = catalogs.read_catalog(path)
     assert {m.context for m in catalog if m.id} == set(EN)
+    assert not any(m.string for m in catalog if m.id)
     assert main(["strings", "check", "--catalog", str(path)]) == EXIT_FAILURE
+
+
+def test_strings_refuses_english_and_unknown_languages(tmp_path: Path) -> None:
+    assert main(["strings", "update", "--lang", "en"]) == EXIT_CONFIG
+    assert main(["strings", "update", "--lang", "xx_Nowhere", "--catalog", str(tmp_path / "x.po")]) == EXIT_CONFIG
+    assert not (tmp_path / "x.po").exists()
