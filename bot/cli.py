@@ -27,7 +27,8 @@ EXIT_CONTENT = 3
 
 
 def check_content(content_dir: Path, as_json: bool) -> int:
-    """Print counts per topic and every problem; 0 only if the bank is valid."""
+    """Print counts per topic, a line per language overlay and every problem; 0 only if the bank
+    (overlays included) is valid."""
     result = check_bank(content_dir)
     bank = result.bank
     for topic in bank.topics.values():
@@ -40,6 +41,8 @@ def check_content(content_dir: Path, as_json: bool) -> int:
         f"total: {len(bank.topics)} topics, {len(bank.facts)} facts, {len(bank.questions)} questions "
         f"({', '.join(f'{k} {v}' for k, v in sorted(shapes.items()))}), {len(bank.mains)} mains prompts"
     )
+    for language, report in result.languages.items():
+        print(report.summary(language))
     for warning in result.warnings:
         print(f"warning: {warning}")
     for problem in result.problems:
@@ -54,6 +57,7 @@ def check_content(content_dir: Path, as_json: bool) -> int:
             "mains": len(bank.mains),
             "problems": [str(p) for p in result.problems],
             "warnings": [str(w) for w in result.warnings],
+            "languages": {language: report.as_json() for language, report in result.languages.items()},
         }
         print(json.dumps(summary))
     return EXIT_OK if result.ok else EXIT_FAILURE
