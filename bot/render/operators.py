@@ -20,7 +20,7 @@ ALERT_ERROR_TEXT = 300
 _LIST_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 400
 
 
-def _size(n: int) -> str:
+def _size(n: int, lang: str) -> str:
     for unit in ("B", "KiB", "MiB"):
         if n < 1024:
             return f"{n} {unit}"
@@ -28,21 +28,22 @@ def _size(n: int) -> str:
     return f"{n} GiB"
 
 
-def _uptime(span: dt.timedelta) -> str:
+def _uptime(span: dt.timedelta, lang: str) -> str:
     minutes = int(span.total_seconds()) // 60
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     return f"{days}d {hours}h {minutes}m" if days else f"{hours}h {minutes}m"
 
 
-def overview(view: Overview, version: str, store: str) -> str:
+def overview(view: Overview, version: str, store: str, lang: str) -> str:
     counts, push = view.counts, view.push
     topics, facts, questions, mains = view.content
     private_inactive = counts.inactive.get("private", 0)
     return t(
         "admin.overview",
+        lang,
         version=escape(version),
-        uptime=_uptime(view.uptime),
+        uptime=_uptime(view.uptime, lang),
         users=counts.users,
         private=counts.chats.get("private", 0),
         groups=counts.chats.get("group", 0) + counts.chats.get("supergroup", 0),
@@ -59,7 +60,7 @@ def overview(view: Overview, version: str, store: str) -> str:
         blocked=private_inactive,
         removed=sum(counts.inactive.values()) - private_inactive,
         store=escape(store),
-        size=_size(counts.store_bytes),
+        size=_size(counts.store_bytes, lang),
         topics=topics,
         facts=facts,
         questions=questions,
@@ -67,33 +68,34 @@ def overview(view: Overview, version: str, store: str) -> str:
     )
 
 
-def _bounded(lines: list[str], budget: int = _LIST_BUDGET) -> str:
+def _bounded(lines: list[str], lang: str, budget: int = _LIST_BUDGET) -> str:
     """Lines joined up to ``budget`` characters, then how many were left out."""
     shown: list[str] = []
     used = 0
     for n, line in enumerate(lines):
         if used + len(line) + 1 > budget:
-            shown.append(t("reload.more", n=len(lines) - n))
+            shown.append(t("reload.more", lang, n=len(lines) - n))
             break
         shown.append(line)
         used += len(line) + 1
     return "\n".join(shown)
 
 
-def reload_outcome(outcome: ReloadOutcome, counts: tuple[int, int, int, int], where: str) -> str:
+def reload_outcome(outcome: ReloadOutcome, counts: tuple[int, int, int, int], where: str, lang: str) -> str:
     if not outcome.ok:
-        problems = _bounded([f"• {escape(str(p))}" for p in outcome.problems])
-        return t("reload.invalid", where=escape(where), problems=problems)
+        problems = _bounded([f"• {escape(str(p))}" for p in outcome.problems], lang)
+        return t("reload.invalid", lang, where=escape(where), problems=problems)
     topics, facts, questions, mains = counts
     budget = _LIST_BUDGET // 2
     return t(
         "reload.done",
+        lang,
         topics=topics,
         facts=facts,
         questions=questions,
         mains=mains,
-        added=_bounded([escape(i) for i in outcome.added], budget) or t("reload.none"),
-        removed=_bounded([escape(i) for i in outcome.removed], budget) or t("reload.none"),
+        added=_bounded([escape(i) for i in outcome.added], lang, budget) or t("reload.none", lang),
+        removed=_bounded([escape(i) for i in outcome.removed], lang, budget) or t("reload.none", lang),
     )
 
 
@@ -108,41 +110,44 @@ class ErrorReport:
     user_text: str | None
 
 
-def error_alert(report: ErrorReport) -> str:
+def error_alert(report: ErrorReport, lang: str) -> str:
     text = report.user_text
     if text is not None and len(text) > ALERT_USER_TEXT:
         text = text[: ALERT_USER_TEXT - 1] + "…"
     error = report.error if len(report.error) <= ALERT_ERROR_TEXT else report.error[: ALERT_ERROR_TEXT - 1] + "…"
     return t(
         "alert.error",
+        lang,
         error_type=escape(report.error_type),
         error=escape(error),
         kind=escape(report.kind),
         handler=escape(report.handler),
-        text=t("alert.text", text=escape(text)) if text else "",
+        text=t("alert.text", lang, text=escape(text)) if text else "",
     )
 
 
-def broadcast_preview(broadcast_id: int, audience: str, size: int, text: str | None) -> str:
+def broadcast_preview(broadcast_id: int, audience: str, size: int, text: str | None, lang: str) -> str:
     """What the operator confirms: the audience and its size, and the text (when it fits)."""
     head = t(
         "broadcast.preview",
+        lang,
         id=broadcast_id,
-        size=tn("count.chat", size),
-        audience=t(f"broadcast.audience.{audience}"),
+        size=tn("count.chat", size, lang),
+        audience=t(f"broadcast.audience.{audience}", lang),
     )
     if text is None:
-        return head + "\n\n" + t("broadcast.preview_copy")
+        return head + "\n\n" + t("broadcast.preview_copy", lang)
     if len(head) + 2 + len(text) > MessageLimit.MAX_TEXT_LENGTH:
-        return head + "\n\n" + t("broadcast.preview_long", n=len(text))
+        return head + "\n\n" + t("broadcast.preview_long", lang, n=len(text))
     return head + "\n\n" + text
 
 
-def broadcast_progress(broadcast_id: int, report: BroadcastReport, done: bool) -> str:
+def broadcast_progress(broadcast_id: int, report: BroadcastReport, done: bool, lang: str) -> str:
     """The progress message while a broadcast runs, and the summary that closes it."""
     if not done:
         return t(
             "broadcast.progress",
+            lang,
             id=broadcast_id,
             done=report.examined,
             total=report.total,
@@ -154,10 +159,11 @@ def broadcast_progress(broadcast_id: int, report: BroadcastReport, done: bool) -
     already = ledger.get("sent", 0) - report.sent
     return t(
         "broadcast.summary",
+        lang,
         id=broadcast_id,
         sent=ledger.get("sent", 0),
         total=report.total,
-        already=t("broadcast.summary_already", n=already) if already > 0 else "",
+        already=t("broadcast.summary_already", lang, n=already) if already > 0 else "",
         failed=ledger.get("failed", 0) + ledger.get("claimed", 0),
         deactivated=ledger.get("gone", 0),
     )
