@@ -171,7 +171,7 @@ async def _pause(update: Update, context: StudyContext, chat: ChatRecord, days: 
     lang = await chat_language(update, context)
     ctx = context.app
     until = await ctx.chat_settings.pause(chat, days, ctx.now())
-    await confirm(update, context, t("pause.done", lang, date=render.day_text(until)))
+    await confirm(update, context, t("pause.done", lang, date=render.day_text(until, lang)))
 
 
 @admins_only

@@ -15,6 +15,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
+from bot.render.locale import short_day
 from bot.render.texts import t
 
 
@@ -30,8 +31,8 @@ def drawable(text: str) -> bool:
 
 def day_label(day: dt.date, lang: str) -> str:
     """A bar's day: ``06 Dec`` in English, ``06/12`` where month names could not be drawn."""
-    label = day.strftime("%d %b")
-    return label if lang == "en" and drawable(label) else day.strftime("%d/%m")
+    label = short_day(day, lang)
+    return label if drawable(label) else day.strftime("%d/%m")
 
 
 def _render(activity: Sequence[tuple[dt.date, int]], lang: str) -> bytes | None:

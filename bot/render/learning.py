@@ -26,9 +26,9 @@ from bot.storage.repository import ForgetReport
 MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)
 
 
-def when(moment: dt.datetime, tz: ZoneInfo) -> str:
-    """A time as the chat reads it: ``Tue 03 Mar, 14:20 (Asia/Kolkata)``."""
-    return f"{moment_text(moment.astimezone(tz))} ({tz.key})"
+def when(moment: dt.datetime, tz: ZoneInfo, lang: str) -> str:
+    """A time as the chat reads it: ``Tue 3 Mar, 14:20 (Asia/Kolkata)``."""
+    return f"{moment_text(moment.astimezone(tz), lang)} ({tz.key})"
 
 
 def fit(build: Callable[[str], str], text: str, limit: int = MAX_MESSAGE) -> str:
@@ -68,7 +68,7 @@ def review_idle(turn: ReviewTurn, tz: ZoneInfo, lang: str) -> str:
     """/review with nothing due now."""
     if not turn.has_cards:
         return t("review.none_yet", lang)
-    return t("review.nothing_due", lang, when=when(turn.next_due, tz) if turn.next_due else "—")
+    return t("review.nothing_due", lang, when=when(turn.next_due, tz, lang) if turn.next_due else "—")
 
 
 def review_end(turn: ReviewTurn, tz: ZoneInfo, lang: str) -> str:
@@ -77,7 +77,7 @@ def review_end(turn: ReviewTurn, tz: ZoneInfo, lang: str) -> str:
         return t("review.more_due", lang, correct=turn.correct, answered=turn.answered, due=turn.due)
     if turn.next_due is None:
         return t("review.all_done_later", lang, correct=turn.correct, answered=turn.answered)
-    return t("review.all_done", lang, correct=turn.correct, answered=turn.answered, when=when(turn.next_due, tz))
+    return t("review.all_done", lang, correct=turn.correct, answered=turn.answered, when=when(turn.next_due, tz, lang))
 
 
 # --- mistakes -------------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def _mistake_text(page: MistakePage, bank: Bank, tz: ZoneInfo, lang: str, explan
                 n=page.index + 1,
                 total=page.total,
                 topic=escape(topic.title if topic else q.topic),
-                date=day_text(m.answered_at.astimezone(tz).date()),
+                date=day_text(m.answered_at.astimezone(tz).date(), lang),
             ),
             escape(q.asked()),
             t("mistakes.yours", lang, answer=escape(q.options[m.chosen]))

@@ -14,6 +14,11 @@ from typing import Literal
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question, Topic
 from bot.content.twins import twin
+
+# Re-exported: the handlers and learning.py read dates through this module, as before.
+from bot.render.locale import day_text as day_text
+from bot.render.locale import long_day, month_year
+from bot.render.locale import moment_text as moment_text
 from bot.render.texts import t, tn
 from bot.services.chat_settings import PushSettings
 from bot.services.groups import Leaderboard, RankedRow
@@ -26,16 +31,6 @@ from bot.storage.repository import PollSummary
 
 #: /stats shows a per-100 score only once it means something.
 MIN_ANSWERS_PER_100 = 10
-
-
-def day_text(day: dt.date) -> str:
-    """The one way dates read: ``Fri 4 Dec 2026``."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def moment_text(moment: dt.datetime) -> str:
-    """The one way a time on a day reads: ``Fri 4 Dec, 08:00``."""
-    return f"{moment:%a} {moment.day} {moment:%b, %H:%M}"
 
 
 def escape(text: str) -> str:
@@ -68,7 +63,7 @@ def fact(item: Fact, bank: Bank, lang: str) -> str:
     topic = bank.topics[item.topic]
     text = escape(item.text)
     if item.as_of:
-        text += " " + t("fact.as_of", lang, date=item.as_of.strftime("%B %Y"))
+        text += " " + t("fact.as_of", lang, date=month_year(item.as_of, lang))
     return "\n\n".join(
         [
             t("fact.header", lang, topic=escape(topic.title)),
@@ -280,13 +275,13 @@ def help_text(sections: list[tuple[str, list[tuple[str, str]]]], lang: str, admi
 
 def when_next(moment: dt.datetime | None, lang: str) -> str:
     """The next push, as /settings and /resume show it."""
-    return moment_text(moment) if moment is not None else t("settings.none", lang)
+    return moment_text(moment, lang) if moment is not None else t("settings.none", lang)
 
 
 def settings(resolved: PushSettings, topic_title: str | None, lang: str) -> str:
     """/settings: every setting of the chat, resolved against the operator's defaults."""
     paused = (
-        t("settings.paused_until", lang, date=day_text(resolved.paused_until))
+        t("settings.paused_until", lang, date=day_text(resolved.paused_until, lang))
         if resolved.paused_until
         else t("settings.not_paused", lang)
     )
@@ -326,7 +321,7 @@ def daily_push(view: DailyPush, bank: Bank, lang: str) -> str:
     # A group's or channel's post is read by many: "today's study", not "your daily study".
     header = "push.header" if view.kind == "private" else "push.header_shared"
     day = view.local_date
-    parts = [t(header, lang, date=f"{day:%A} {day.day} {day:%B}")]
+    parts = [t(header, lang, date=long_day(day, lang))]
     if view.yesterday is not None:
         parts.append(group_summary(view.yesterday, bank, lang, channel=view.kind == "channel"))
     if view.late_since is not None:
