@@ -12,7 +12,9 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.languages import from_language_code, parse_language
+from bot.render import messages as render
 from bot.services.chat_settings import ChatSettingsService
+from bot.services.stats import UserStats
 from bot.storage.repository import ChatRecord
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
@@ -86,3 +88,10 @@ def test_every_text_the_bot_writes_is_given_a_language() -> None:
     paths = [p for p in BOT.rglob("*.py") if "console" not in p.parts and p.name != "texts.py"]
     missing = [call for path in sorted(paths) for call in _calls_without_a_language(path)]
     assert missing == []
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_large_counts_are_grouped_the_indian_way(lang: str) -> None:
+    figures = UserStats(answered=123456, correct=100000, streak=3, best_streak=9, topics=[])
+    text = render.stats(figures, "", lang, sparkline=False)
+    assert "1,23,456" in text and "1,00,000" in text

@@ -17,7 +17,7 @@ from bot.content.twins import twin
 
 # Re-exported: the handlers and learning.py read dates through this module, as before.
 from bot.render.locale import day_text as day_text
-from bot.render.locale import long_day, month_year
+from bot.render.locale import long_day, month_year, number
 from bot.render.locale import moment_text as moment_text
 from bot.render.texts import t, tn
 from bot.services.chat_settings import PushSettings
@@ -134,8 +134,8 @@ def stats(result: UserStats, where: str, lang: str, *, sparkline: bool = True) -
         t(
             "stats.summary",
             lang,
-            answered=result.answered,
-            correct=result.correct,
+            answered=number(result.answered, lang),
+            correct=number(result.correct, lang),
             accuracy=result.accuracy,
             streak=tn("count.day", result.streak, lang),
             best=result.best_streak,
@@ -252,7 +252,14 @@ def last_session_line(ranking: SessionRanking, lang: str) -> str:
 
 def channel_stats(title: str, polls: int, votes: int, correct: int, lang: str) -> str:
     percent = round(100 * correct / votes) if votes else 0
-    return t("channel.stats", lang, title=safe_name(title), polls=polls, votes=votes, percent=percent)
+    return t(
+        "channel.stats",
+        lang,
+        title=safe_name(title),
+        polls=number(polls, lang),
+        votes=number(votes, lang),
+        percent=percent,
+    )
 
 
 def language_choice(current: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from telegram.constants import MessageLimit
 
+from bot.render.locale import number
 from bot.render.messages import escape
 from bot.render.texts import t, tn
 from bot.services.broadcast import BroadcastReport
@@ -44,21 +45,21 @@ def overview(view: Overview, version: str, store: str, lang: str) -> str:
         lang,
         version=escape(version),
         uptime=_uptime(view.uptime, lang),
-        users=counts.users,
-        private=counts.chats.get("private", 0),
-        groups=counts.chats.get("group", 0) + counts.chats.get("supergroup", 0),
-        channels=counts.chats.get("channel", 0),
-        subscribed=counts.subscribed,
-        today=counts.answers_today,
-        week=counts.answers_week,
-        all=counts.answers_all,
-        due=push.due,
-        sent=push.sent,
-        late=push.late,
-        failed=push.failed,
-        pending=push.pending,
-        blocked=private_inactive,
-        removed=sum(counts.inactive.values()) - private_inactive,
+        users=number(counts.users, lang),
+        private=number(counts.chats.get("private", 0), lang),
+        groups=number(counts.chats.get("group", 0) + counts.chats.get("supergroup", 0), lang),
+        channels=number(counts.chats.get("channel", 0), lang),
+        subscribed=number(counts.subscribed, lang),
+        today=number(counts.answers_today, lang),
+        week=number(counts.answers_week, lang),
+        all=number(counts.answers_all, lang),
+        due=number(push.due, lang),
+        sent=number(push.sent, lang),
+        late=number(push.late, lang),
+        failed=number(push.failed, lang),
+        pending=number(push.pending, lang),
+        blocked=number(private_inactive, lang),
+        removed=number(sum(counts.inactive.values()) - private_inactive, lang),
         store=escape(store),
         size=_size(counts.store_bytes, lang),
         topics=topics,
@@ -149,11 +150,11 @@ def broadcast_progress(broadcast_id: int, report: BroadcastReport, done: bool, l
             "broadcast.progress",
             lang,
             id=broadcast_id,
-            done=report.examined,
-            total=report.total,
-            sent=report.sent,
-            failed=report.failed,
-            deactivated=report.deactivated,
+            done=number(report.examined, lang),
+            total=number(report.total, lang),
+            sent=number(report.sent, lang),
+            failed=number(report.failed, lang),
+            deactivated=number(report.deactivated, lang),
         )
     ledger = report.ledger
     already = ledger.get("sent", 0) - report.sent
@@ -161,9 +162,9 @@ def broadcast_progress(broadcast_id: int, report: BroadcastReport, done: bool, l
         "broadcast.summary",
         lang,
         id=broadcast_id,
-        sent=ledger.get("sent", 0),
-        total=report.total,
+        sent=number(ledger.get("sent", 0), lang),
+        total=number(report.total, lang),
         already=t("broadcast.summary_already", lang, n=already) if already > 0 else "",
-        failed=ledger.get("failed", 0) + ledger.get("claimed", 0),
-        deactivated=ledger.get("gone", 0),
+        failed=number(ledger.get("failed", 0) + ledger.get("claimed", 0), lang),
+        deactivated=number(ledger.get("gone", 0), lang),
     )
