@@ -5,6 +5,8 @@ English fallback for an item without a translation, and the Hindi command menus.
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 from typing import Any
@@ -292,3 +294,94 @@ async def test_the_command_menus_are_set_in_hindi_for_every_scope(bot: RunningBo
         assert quiz == t("cmd.quiz", "hi") and is_hindi(quiz)
     private = {c["command"] for c in menus[bot.fake.scope_key({"type": "all_private_chats"}, "hi")]}
     assert "language" in private
+
+
+def sent_texts(bot: RunningBot, chat_id: int) -> list[str]:
+    return [str(c.params.get("text", "")) for c in bot.fake.calls_to(chat_id) if c.method == "sendMessage"]
+
+
+async def quiz_and_answer(bot: RunningBot, chat_id: int, user_id: int, *, right: bool) -> dict[str, Any]:
+    """The chat's next /quiz, answered by ``user_id``; everything that follows handled."""
+    before = len(bot.fake.calls("sendPoll", chat_id))
+    bot.fake.send_text(chat_id, "/quiz colombo", user_id=user_id)
+    poll = await last_poll(bot, chat_id, before)
+    correct = poll["correct_option_ids"][0]
+    await bot.answer(poll["id"], user_id, [correct if right else (correct + 1) % len(poll["options"])])
+    await bot.settle()
+    return poll
+
+
+async def test_a_groups_next_push_summarises_yesterdays_quiz_in_hindi(bot: RunningBot) -> None:
+    await in_hindi(bot, GROUP, ADMIN)
+    await bot.say(GROUP, "/subscribe", user_id=ADMIN)
+    bot.clock.set(START.replace(hour=2, minute=30))
+    await bot.push_tick()
+    poll = await last_poll(bot, GROUP, 0)
+    await bot.answer(poll["id"], MEMBER, [poll["correct_option_ids"][0]])
+    await bot.settle()
+    bot.clock.set(START.replace(day=3, hour=2, minute=30))
+    await bot.push_tick()
+    push = next(x for x in reversed(sent_texts(bot, GROUP)) if x.startswith("☀️"))
+    question = hindi_bank(bot).questions[poll["record"].question_id]
+    assert is_hindi(push) and question.options[question.answer] in push
+
+
+async def test_a_group_quiz_session_in_hindi_opens_and_ranks_in_hindi(bot: RunningBot) -> None:
+    await in_hindi(bot, GROUP, ADMIN)
+    await bot.say(GROUP, "/quiz 2", user_id=ADMIN)
+    intro = next(x for x in sent_texts(bot, GROUP) if "2" in x and "30" in x)
+    assert is_hindi(intro)
+    await bot.say(GROUP, "/quiz stop", user_id=ADMIN)
+    assert is_hindi(sent_texts(bot, GROUP)[-1])
+
+
+async def test_mistakes_in_hindi_show_the_hindi_question_and_answers(bot: RunningBot) -> None:
+    await in_hindi(bot, USER)
+    poll = await quiz_and_answer(bot, USER, USER, right=False)
+    page = reply_text(await bot.say(USER, "/mistakes"))
+    question = hindi_bank(bot).questions[poll["record"].question_id]
+    assert question.options[question.answer] in page and is_hindi(page)
+
+
+async def test_a_mains_prompt_in_hindi_and_its_key_points(bot: RunningBot) -> None:
+    await in_hindi(bot, USER)
+    calls = await bot.say(USER, "/mains colombo")
+    prompt = hindi_bank(bot).mains_in("colombo-process")[0]
+    assert prompt.prompt.split()[0] in calls[-1].params["text"] and is_hindi(calls[-1].params["text"])
+    edited = await bot.press(USER, USER, calls[-1].result["message_id"], f"mn:key:{prompt.id}")
+    assert prompt.key_points[0].split()[0] in edited[-1].params["text"]
+
+
+async def test_export_in_hindi_keeps_the_header_row_and_writes_the_hindi_question(bot: RunningBot) -> None:
+    await in_hindi(bot, USER)
+    poll = await quiz_and_answer(bot, USER, USER, right=True)
+    bot.fake.send_text(USER, "/export")
+    calls = await bot.fake.wait_for_async("sendDocument", lambda c: c.params.get("chat_id") == USER)
+    header, row = list(csv.reader(io.StringIO(calls[-1].params["document"].content.decode("utf-8-sig"))))
+    assert header == ["date", "topic", "question", "your_answer", "correct_answer", "correct"]
+    question = hindi_bank(bot).questions[poll["record"].question_id]
+    assert row[2:] == [question.asked(), question.options[question.answer], question.options[question.answer], "yes"]
+    assert is_hindi(calls[-1].params["caption"])
+
+
+async def test_a_mock_test_in_hindi_starts_in_hindi_with_hindi_polls(bot: RunningBot) -> None:
+    await in_hindi(bot, USER)
+    bot.fake.send_text(USER, "/test colombo")
+    poll = await last_poll(bot, USER, 0)
+    intro = sent_texts(bot, USER)[-1]
+    assert is_hindi(intro)
+    assert sorted(option_texts(poll)) == sorted(hindi_bank(bot).questions[poll["record"].question_id].options)
+    quit_reply = reply_text(await bot.say(USER, "/test stop"))
+    assert is_hindi(quit_reply)
+
+
+async def test_review_in_hindi_asks_the_missed_question_in_hindi(bot: RunningBot) -> None:
+    await in_hindi(bot, USER)
+    poll = await quiz_and_answer(bot, USER, USER, right=False)
+    bot.clock.advance(minutes=11)
+    before = len(bot.fake.calls("sendPoll", USER))
+    bot.fake.send_text(USER, "/review")
+    review = await last_poll(bot, USER, before)
+    assert review["record"].question_id == poll["record"].question_id
+    assert review["params"]["question"] == poll["params"]["question"]
+    assert is_hindi(sent_texts(bot, USER)[-1])
