@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.languages import from_language_code, parse_language
+from bot.render import charts
 from bot.render import messages as render
 from bot.services.chat_settings import ChatSettingsService
 from bot.services.stats import UserStats
@@ -95,3 +96,18 @@ def test_large_counts_are_grouped_the_indian_way(lang: str) -> None:
     figures = UserStats(answered=123456, correct=100000, streak=3, best_streak=9, topics=[])
     text = render.stats(figures, "", lang, sparkline=False)
     assert "1,23,456" in text and "1,00,000" in text
+
+
+def test_a_hindi_charts_days_are_numbered_and_an_english_ones_named() -> None:
+    day = dt.date(2026, 12, 6)
+    assert charts.day_label(day, "en") == "06 Dec"
+    assert charts.day_label(day, "hi") == "06/12"
+
+
+async def test_a_hindi_chart_draws_no_text_its_fonts_cannot_shape(recwarn: pytest.WarningsRecorder) -> None:
+    pytest.importorskip("matplotlib")
+    activity = tuple((dt.date(2026, 12, 6) - dt.timedelta(days=n), n % 3) for n in range(14, 0, -1))
+    png = await charts.activity_png(activity, "hi")
+    assert png is not None and png.startswith(b"\x89PNG")
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]
+    assert not charts.drawable("उत्तर") and charts.drawable("answers")
