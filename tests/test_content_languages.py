@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -257,6 +258,19 @@ def test_an_option_with_other_figures_is_a_problem(tmp_path: Path) -> None:
     assert problems(root) == ["hi/t1.yaml: t1-q01: option 2: figures [1998] differ from the English option's [1989]"]
 
 
+def test_two_translations_with_one_text_are_a_problem(tmp_path: Path) -> None:
+    # Most likely one text pasted under the wrong id.
+    root = write_bank(
+        tmp_path,
+        {"t1.yaml": {"topic": topic(), "facts": [fact(), fact(id="t1-f02", text="Other.")], "questions": [question()]}},
+    )
+    write_overlay(root, hindi_overlay(facts={"t1-f01": {"text": "एक।"}, "t1-f02": {"text": " एक। "}}, questions={}))
+    assert problems(root) == [
+        "hi/t1.yaml: t1-f01: another item has the same text",
+        "hi/t1.yaml: t1-f02: another item has the same text",
+    ]
+
+
 def test_devanagari_digits_are_the_same_figures(tmp_path: Path) -> None:
     root = english_bank(tmp_path)
     write_overlay(root, with_question(question="कब?", options=["१९५१", "१९८९"], explanation="1951।"))
@@ -290,6 +304,15 @@ def test_a_broken_overlay_is_a_problem_never_an_exception(tmp_path: Path, text: 
     assert result.bank.in_language("hi").facts["t1-f01"] == result.bank.facts["t1-f01"]
     with pytest.raises(ContentError, match=r"hi/t1\.yaml"):
         load_bank(root, today=dt.date(2026, 1, 1))
+
+
+def test_aliases_that_are_no_list_are_a_problem(tmp_path: Path) -> None:
+    root = english_bank(tmp_path)
+    overlay = hindi_overlay()
+    page = overlay["topic"]
+    assert isinstance(page, dict)
+    write_overlay(root, {**overlay, "topic": {**page, "aliases": "आईओएम"}})
+    assert [p.split(": ")[:3] for p in problems(root)] == [["hi/t1.yaml", "t1", "aliases"]]
 
 
 def test_a_folder_of_an_unknown_language_is_ignored_with_a_warning(tmp_path: Path) -> None:
@@ -339,3 +362,31 @@ def test_hindi_lengths_are_the_same_in_characters_and_utf16_units(real: LoadResu
     texts += [f.text for f in hindi.facts.values()]
     for text in texts:
         assert len(text.encode("utf-16-le")) // 2 == len(text)
+
+
+#: Acronyms the glossary introduces with a full Hindi name ("First: … (IOM)").
+GLOSSED_ACRONYMS = ("IOM", "GCM", "CPTSU", "ADD", "GCC", "ILO", "IOE", "GMDAC", "IDF", "MiGOF", "MRC", "MDMS", "UNGA")
+
+
+def first_bare_use(text: str, acronym: str) -> bool:
+    """True when the acronym's first use is bare rather than the bracket after its full name (an
+    office or fund named after IOM, such as "IOM भारत" or "IOM विकास कोष", is a name of its own)."""
+    own_names = r"(?! (?:भारत|नेपाल|श्रीलंका|विकास कोष|मुख्यालय|परिषद))" if acronym == "IOM" else ""
+    found = re.search(rf"(?<![A-Za-z]){acronym}(?![A-Za-z]){own_names}", text)
+    return found is not None and text[found.start() - 1 : found.start()] != "("
+
+
+def test_hindi_texts_name_an_acronym_in_full_before_using_it(real: LoadResult) -> None:
+    # GLOSSARY rule 4: a fact, a topic page and a Mains prompt each stand alone, so each spells the
+    # name out at its first use (the blind reader could not expand a bare "IOE").
+    hindi = real.bank.in_language("hi")
+    texts = {f.id: f.text for f in hindi.facts.values()}
+    texts |= {m.id: " ".join([m.prompt, *m.key_points]) for m in hindi.mains.values()}
+    texts |= {t.id: " ".join([t.summary, *t.takeaways, t.exam_relevance]) for t in hindi.topics.values()}
+    bare = [(item, a) for item, text in texts.items() for a in GLOSSED_ACRONYMS if first_bare_use(text, a)]
+    assert bare == []
+
+
+def test_the_hindi_default_closing_line_is_the_glossarys() -> None:
+    glossary = (DEFAULT_CONTENT_DIR / "hi" / "GLOSSARY.md").read_text(encoding="utf-8")
+    assert f"| Which of the statements given above is/are correct? | {SPLIT_POLL_QUESTIONS['hi']} |" in glossary

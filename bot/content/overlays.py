@@ -127,6 +127,7 @@ def localize(
             warnings.append(Problem(f"{code}/", "-", f"folder ignored: {why}"))
             continue
         localized = _read_language(folder, english, problems)
+        _check_twins(localized, problems)
         english.translations[code] = _bank(english, code, localized)
         reports[code] = _report(english, code, localized, where, warnings)
     return reports
@@ -221,7 +222,9 @@ def _localized(
     data = english.model_dump()
     data.update(fields)
     if isinstance(english, Topic):
-        data["aliases"] = _merged(english.aliases, fields.get("aliases") or [])
+        more = fields.get("aliases") or []
+        # Anything but a list goes to the model as it is, to be refused there.
+        data["aliases"] = _merged(english.aliases, more) if isinstance(more, list) else more
     if isinstance(english, Question) and english.statements and english.ask is None:
         data["ask"] = SPLIT_POLL_QUESTIONS[code]
     try:
@@ -287,6 +290,23 @@ def _merged(english: Iterable[str], more: Iterable[object]) -> list[str]:
             names.append(name)
             folded.add(name.casefold())
     return names
+
+
+def _check_twins(localized: _Localized, problems: list[Problem]) -> None:
+    """Two translated questions (or facts) with one text: most likely a text pasted under the wrong id."""
+
+    def key(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    groups: list[dict[str, str]] = [
+        {i: key(q.question + " " + " ".join(q.statements)) for i, q in localized.questions.items()},
+        {i: key(f.text) for i, f in localized.facts.items()},
+    ]
+    for texts in groups:
+        counts = Counter(texts.values())
+        for item_id, text in texts.items():
+            if counts[text] > 1:
+                problems.append(Problem(localized.files[item_id], item_id, "another item has the same text"))
 
 
 def _bank(english: Bank, code: str, localized: _Localized) -> Bank:
