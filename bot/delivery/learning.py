@@ -43,6 +43,8 @@ async def after_answer(bot: Bot, ctx: AppContext, outcome: AnswerOutcome) -> Non
     poll = outcome.poll
     # In a private chat the chat's id is the user's; a mock test keeps its explanations for the end.
     private = poll.chat_id == outcome.user_id
+    if not private and poll.purpose not in ("review", "test"):
+        return  # a group's or channel's answer is followed by nothing: no language to read
     # A poll answer comes without a chat: what follows is in the language of the chat the poll went to.
     lang = await ctx.language_of(poll.chat_id)
     bank = ctx.bank_in(lang)
