@@ -385,3 +385,22 @@ async def test_review_in_hindi_asks_the_missed_question_in_hindi(bot: RunningBot
     assert review["record"].question_id == poll["record"].question_id
     assert review["params"]["question"] == poll["params"]["question"]
     assert is_hindi(sent_texts(bot, USER)[-1])
+
+
+async def test_a_failure_is_apologised_for_in_the_chats_language(bot: RunningBot) -> None:
+    await in_hindi(bot, USER)
+
+    def find_topic(query: str, lang: str) -> Any:
+        raise RuntimeError("boom")
+
+    bot.ctx.study.find_topic = find_topic  # type: ignore[method-assign]
+    await bot.say(USER, "/topic anything")
+    await bot.settle()
+    assert sent_texts(bot, USER)[-1] == t("error.generic", "hi")
+
+
+async def test_the_leaderboard_of_a_hindi_group_is_in_hindi(bot: RunningBot) -> None:
+    await in_hindi(bot, GROUP, ADMIN)
+    await quiz_and_answer(bot, GROUP, MEMBER, right=True)
+    board = reply_text(await bot.say(GROUP, "/leaderboard", user_id=MEMBER))
+    assert "Kiran" in board and is_hindi(board)
