@@ -8,9 +8,10 @@ import sqlite3
 from pathlib import Path
 
 import aiosqlite
+import asyncpg
 import pytest
 
-from bot.storage.migrations import MIGRATIONS_DIR, migrate
+from bot.storage.migrations import MIGRATIONS_DIR, POSTGRES_MIGRATIONS_DIR, migrate, migrate_postgres
 from bot.storage.repository import AnswerRecord, PollRecord, ReviewSession
 from bot.storage.sqlite import SqliteRepository
 
@@ -97,6 +98,25 @@ async def test_migration_9_turns_the_old_default_language_into_none(tmp_path: Pa
             assert await cursor.fetchone() == (None, 5, "Asha")
     finally:
         await db.close()
+
+
+async def test_postgresql_migration_9_turns_the_old_default_language_into_none(pg_url: str, tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in sorted(POSTGRES_MIGRATIONS_DIR.glob("000[1-8]_*.sql")):
+        (before / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await migrate_postgres(conn, before)
+        await conn.execute(
+            "INSERT INTO chats (chat_id, type, title, push_size, created_at, updated_at)"
+            " VALUES (10, 'private', 'Asha', 5, 'x', 'x')"
+        )
+        assert await migrate_postgres(conn) == [9]
+        row = await conn.fetchrow("SELECT language, push_size, title FROM chats WHERE chat_id = 10")
+        assert tuple(row) == (None, 5, "Asha")
+    finally:
+        await conn.close()
 
 
 async def test_update_chat_refuses_unknown_columns(repo: SqliteRepository) -> None:
