@@ -131,6 +131,17 @@ async def test_with_default_language_hi_groups_and_english_users_start_in_hindi(
         assert is_hindi(reply_text(bot.fake.calls_to(GROUP)))
 
 
+async def test_with_default_language_hi_the_default_menus_are_hindi_and_english_clients_get_english(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running_bot(fake_api, tmp_path, ManualClock(START), DEFAULT_LANGUAGE="hi") as bot:
+        scope = {"type": "all_private_chats"}
+        default = {c["command"]: c["description"] for c in bot.fake.commands[bot.fake.scope_key(scope)]}
+        english = {c["command"]: c["description"] for c in bot.fake.commands[bot.fake.scope_key(scope, "en")]}
+        assert default["quiz"] == t("cmd.quiz", "hi") and english["quiz"] == t("cmd.quiz", "en")
+        assert bot.fake.scope_key(scope, "hi") not in bot.fake.commands
+
+
 async def test_a_groups_admin_sets_hindi_for_the_whole_group(bot: RunningBot) -> None:
     assert reply_text(await bot.say(GROUP, "/language hi", user_id=ADMIN)) == t("language.done", "hi")
     stats = reply_text(await bot.say(GROUP, "/stats", user_id=MEMBER))
