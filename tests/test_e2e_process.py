@@ -30,6 +30,7 @@ SETTINGS = (
     "DAILY_PUSH_TIME",
     "ADMIN_IDS",
     "LOG_LEVEL",
+    "DEFAULT_LANGUAGE",
 )
 #: The two commands that start the Application (and so call getMe first).
 STARTING_COMMANDS = [pytest.param((), id="run"), pytest.param(("push-now",), id="push-now")]
@@ -132,6 +133,7 @@ async def test_a_missing_token_is_one_clear_line_and_exit_code_2(tmp_path: Path)
         ("DAILY_PUSH_TIME", "25:00"),
         ("ADMIN_IDS", "12,abc"),
         ("LOG_LEVEL", "LOUD"),
+        ("DEFAULT_LANGUAGE", "fr"),
         ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:99999/bot"),
         ("TELEGRAM_API_BASE_URL", "ftp://127.0.0.1/bot"),
         ("TELEGRAM_API_BASE_URL", "http://[::1/bot"),

@@ -52,7 +52,7 @@ def test_hindi_month_names_follow_the_glossary_spelling() -> None:
 def test_the_render_helpers_take_the_language() -> None:
     kolkata = ZoneInfo("Asia/Kolkata")
     moment = dt.datetime(2026, 12, 4, 2, 30, tzinfo=dt.UTC)
-    assert when(moment, kolkata) == "Fri 4 Dec, 08:00 (Asia/Kolkata)"
+    assert when(moment, kolkata, "en") == "Fri 4 Dec, 08:00 (Asia/Kolkata)"
     assert when(moment, kolkata, "hi") == "शुक्रवार, 4 दिसंबर, 08:00 (Asia/Kolkata)"
     assert when_next(None, "hi") == "—"
     assert when_next(FRIDAY_8AM, "hi") == "शुक्रवार, 4 दिसंबर, 08:00"

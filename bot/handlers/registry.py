@@ -91,6 +91,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("pause", SETTINGS, settings.pause, Group.DAILY),
     Command("resume", SETTINGS, settings.resume, Group.DAILY),
     Command("settings", EVERYWHERE | Scope.CHANNEL, settings.show_settings, Group.DAILY),
+    Command("language", SETTINGS, settings.language, Group.BASICS),
     Command("export", Scope.PRIVATE, learning.export, Group.DATA),
     Command("forget", Scope.PRIVATE, learning.forget, Group.DATA),
     Command("help", EVERYWHERE, basics.help_command, Group.BASICS),
@@ -175,7 +176,7 @@ def register(application: StudyApplication) -> None:
     for command in COMMANDS:
         application.add_handler(CommandHandler(command.name, command.callback, filters=FRESH))
 
-    settings_buttons = callbacks.pattern(Action.SETTING, Action.SUBSCRIBE, Action.TIMEZONE)
+    settings_buttons = callbacks.pattern(Action.SETTING, Action.SUBSCRIBE, Action.TIMEZONE, Action.LANGUAGE)
     application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=settings_buttons))
     application.add_handler(CallbackQueryHandler(learning.on_button, pattern=callbacks.pattern(*learning.ACTIONS)))
     application.add_handler(CallbackQueryHandler(stats.on_stats_button, pattern=callbacks.pattern(Action.STATS)))

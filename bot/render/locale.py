@@ -78,6 +78,13 @@ def moment_text(moment: dt.datetime, lang: str = "en") -> str:
     return _hindi(format_date(moment.date(), "EEEE, d MMMM", locale=babel_locale(lang))) + f", {moment:%H:%M}"
 
 
+def long_day(day: dt.date, lang: str = "en") -> str:
+    """A day as the daily push heads it: ``Monday 2 March``; in Hindi ``सोमवार, 2 मार्च``."""
+    if lang != "hi":
+        return f"{day:%A} {day.day} {day:%B}"
+    return _hindi(format_date(day, "EEEE, d MMMM", locale=babel_locale(lang)))
+
+
 def month_year(day: dt.date, lang: str = "en") -> str:
     """A month as facts are dated ("as of"): ``October 2023``; in Hindi ``अक्तूबर 2023``."""
     if lang != "hi":

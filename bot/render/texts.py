@@ -39,6 +39,7 @@ EN: dict[str, str] = {
     "cmd.mains": "A Mains answer-writing prompt — /mains [topic]",
     "cmd.export": "Download your answer history (CSV)",
     "cmd.forget": "Delete everything stored about you",
+    "cmd.language": "This chat's language — /language en or /language hi",
     # --- facts and quizzes ----------------------------------------------------------------------
     "fact.header": "💡 <b>{topic}</b>",
     "fact.source": "<i>Source: {source}</i>",
@@ -122,6 +123,16 @@ EN: dict[str, str] = {
     "button.resume": "▶️ Resume",
     "settings.saved": "Saved.",
     "admin.only": "Only this group's admins can change its settings.",
+    # --- the chat's language -------------------------------------------------------------------------
+    "language.name.en": "English",
+    "language.name.hi": "हिन्दी",
+    "language.choose": "🌐 This chat reads <b>{current}</b>. Choose its language:",
+    "language.done": "✅ This chat now reads <b>English</b>. /language changes it again.",
+    "language.unknown": (
+        "I don't know the language “{query}”. Choose one: <code>/language en</code> (English) or "
+        "<code>/language hi</code> (हिन्दी)."
+    ),
+    "settings.language": "Language: <b>{language}</b>",
     # --- the daily push itself --------------------------------------------------------------------
     "push.header": "☀️ <b>Your daily study — {date}</b>",
     "push.late": "⏰ Sorry, this is late — it was due at {time}.",
@@ -242,6 +253,7 @@ EN: dict[str, str] = {
     "stats.weak_line": "• {title}: {accuracy}% of {answered}",
     "stats.chart_caption": "📈 Your answers per day, last 14 days",
     "stats.chart_title": "Answers per day, last 14 days",
+    "stats.chart_axis": "answers",
     "button.practise": "🎯 {title}",
     # --- counted things: .one and .other, chosen by each language's plural rule (bot/render/locale.py) --
     "count.day.one": "{n} day",

@@ -58,17 +58,21 @@ class StudyService:
         self.bank = bank
         self.repo = repo
         self.rng = rng or random.Random()
-        self.index = TopicIndex(list(bank.topics.values()))
+        # One index per language: a localized topic carries the English names and its own, so a
+        # Hindi chat finds topics by either; what is found is a topic id, the same in every language.
+        self.indexes = {code: TopicIndex(list(bank.in_language(code).topics.values())) for code in bank.languages}
 
-    def find_topic(self, query: str) -> SearchResult:
-        return self.index.search(query)
+    def find_topic(self, query: str, lang: str) -> SearchResult:
+        """The topics ``query`` names, searched by their names in ``lang`` (and English)."""
+        index = self.indexes.get(lang) or self.indexes[self.bank.language]
+        return index.search(query)
 
     def todays_fact(self, today: dt.date) -> Fact | None:
         """The same fact all day for everyone (inline mode's empty query), a new one each day."""
         facts = sorted(self.bank.facts.values(), key=lambda f: f.id)
         return facts[today.toordinal() % len(facts)] if facts else None
 
-    def inline_facts(self, query: str, today: dt.date, limit: int) -> list[Fact]:
+    def inline_facts(self, query: str, today: dt.date, limit: int, lang: str) -> list[Fact]:
         """Facts for inline mode: one fact by its id (a Share button's query); the facts of the
         topics ``query`` finds with /topic's fuzzy search; for an empty query, today's fact and the
         ones after it. At most ``limit``."""
@@ -80,7 +84,7 @@ class StudyService:
             first = self.todays_fact(today)
             start = ordered.index(first) if first is not None else 0
             return (ordered[start:] + ordered[:start])[: min(limit, EMPTY_QUERY_FACTS)]
-        found = self.find_topic(query)
+        found = self.find_topic(query, lang)
         topics = [found.best] if found.best is not None else found.choices if found.ambiguous else []
         return [f for topic in topics for f in self.bank.facts_in(topic.id)][:limit]
 

@@ -24,7 +24,8 @@ class ChatRecord:
     subscribed: bool = False
     active: bool = True
     paused_until: dt.date | None = None
-    language: str = "en"
+    #: ``en`` or ``hi``; None follows the operator's DEFAULT_LANGUAGE.
+    language: str | None = None
     #: Quiz questions per daily push.
     push_size: int = 1
 
@@ -357,7 +358,12 @@ class Repository(GroupRepository, LearningRepository, SessionRepository, Broadca
         ...
 
     # chats and users
-    async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None: ...
+    async def upsert_chat(
+        self, chat_id: int, type: str, title: str | None, username: str | None, language: str | None = None
+    ) -> None:
+        """Keep a chat on record; ``language`` is set only where none is on record yet."""
+        ...
+
     async def get_chat(self, chat_id: int) -> ChatRecord | None: ...
     async def update_chat(self, chat_id: int, **changes: object) -> None: ...
     async def migrate_chat(self, old_id: int, new_id: int) -> bool:

@@ -111,16 +111,22 @@ class ChatQueries(QueryBase):
     """
 
     # --- chats and users ------------------------------------------------------------------------
-    async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
+    async def upsert_chat(
+        self, chat_id: int, type: str, title: str | None, username: str | None, language: str | None = None
+    ) -> None:
         now = self._stamp()
+        # ``language`` is where a chat starts; a language already on record (chosen, or started
+        # in) is never overwritten by it.
         await self._write(
-            "INSERT INTO chats (chat_id, type, title, username, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO chats (chat_id, type, title, username, language, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title,"
-            " username = excluded.username, updated_at = excluded.updated_at"
+            " username = excluded.username, language = COALESCE(chats.language, excluded.language),"
+            " updated_at = excluded.updated_at"
             " WHERE chats.type IS DISTINCT FROM excluded.type OR chats.title IS DISTINCT FROM excluded.title"
-            " OR chats.username IS DISTINCT FROM excluded.username",
-            (chat_id, type, title, username, now, now),
+            " OR chats.username IS DISTINCT FROM excluded.username"
+            " OR (chats.language IS NULL AND excluded.language IS NOT NULL)",
+            (chat_id, type, title, username, language, now, now),
         )
 
     async def get_chat(self, chat_id: int) -> ChatRecord | None:

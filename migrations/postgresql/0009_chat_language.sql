@@ -1,0 +1,4 @@
+-- PostgreSQL twin of migrations/0009_chat_language.sql: a chat's language is NULL (DEFAULT_LANGUAGE)
+-- until the chat chooses one; every stored 'en' was only the old default.
+ALTER TABLE chats ALTER COLUMN language DROP NOT NULL, ALTER COLUMN language DROP DEFAULT;
+UPDATE chats SET language = NULL;
