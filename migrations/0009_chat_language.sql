@@ -1,7 +1,8 @@
 -- A chat's language becomes a choice: NULL follows the operator's DEFAULT_LANGUAGE (like the other
 -- NULL settings), 'en' or 'hi' is what the chat chose (/language) or a private chat started in
--- (its user's Telegram language). Nothing could choose before, so every stored 'en' was only the
--- old default and becomes NULL. SQLite cannot drop a NOT NULL, so the table is rebuilt.
+-- (its user's Telegram language). Chats recorded before this keep the 'en' they have been reading:
+-- a student months into the course must not wake up to another language. SQLite cannot drop a
+-- NOT NULL, so the table is rebuilt.
 CREATE TABLE chats_new (
     chat_id      INTEGER PRIMARY KEY,
     type         TEXT    NOT NULL,               -- private, group, supergroup, channel
@@ -21,7 +22,7 @@ CREATE TABLE chats_new (
 INSERT INTO chats_new (chat_id, type, title, username, timezone, push_time, push_topic, subscribed, active,
                        paused_until, language, created_at, updated_at, push_size)
 SELECT chat_id, type, title, username, timezone, push_time, push_topic, subscribed, active,
-       paused_until, NULL, created_at, updated_at, push_size
+       paused_until, language, created_at, updated_at, push_size
 FROM chats;
 DROP TABLE chats;
 ALTER TABLE chats_new RENAME TO chats;

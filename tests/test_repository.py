@@ -79,8 +79,9 @@ async def test_a_chat_with_no_language_on_record_takes_the_one_it_is_next_seen_w
     assert chat is not None and chat.language == "hi"
 
 
-async def test_migration_9_turns_the_old_default_language_into_none(tmp_path: Path) -> None:
-    """Before 0009 every chat had 'en' only because nothing could choose: it now follows DEFAULT_LANGUAGE."""
+async def test_migration_9_keeps_existing_chats_in_the_english_they_have_been_reading(tmp_path: Path) -> None:
+    """A chat recorded before 0009 studied in English: a later DEFAULT_LANGUAGE or Telegram language does not
+    switch it; only chats first seen afterwards start without a language of their own."""
     before = tmp_path / "before"
     before.mkdir()
     for path in sorted(MIGRATIONS_DIR.glob("000[1-8]_*.sql")):
@@ -95,12 +96,12 @@ async def test_migration_9_turns_the_old_default_language_into_none(tmp_path: Pa
         await db.commit()
         assert await migrate(db) == [9]
         async with db.execute("SELECT language, push_size, title FROM chats WHERE chat_id = 10") as cursor:
-            assert await cursor.fetchone() == (None, 5, "Asha")
+            assert await cursor.fetchone() == ("en", 5, "Asha")
     finally:
         await db.close()
 
 
-async def test_postgresql_migration_9_turns_the_old_default_language_into_none(pg_url: str, tmp_path: Path) -> None:
+async def test_postgresql_migration_9_keeps_existing_chats_in_english(pg_url: str, tmp_path: Path) -> None:
     before = tmp_path / "before"
     before.mkdir()
     for path in sorted(POSTGRES_MIGRATIONS_DIR.glob("000[1-8]_*.sql")):
@@ -114,7 +115,7 @@ async def test_postgresql_migration_9_turns_the_old_default_language_into_none(p
         )
         assert await migrate_postgres(conn) == [9]
         row = await conn.fetchrow("SELECT language, push_size, title FROM chats WHERE chat_id = 10")
-        assert tuple(row) == (None, 5, "Asha")
+        assert tuple(row) == ("en", 5, "Asha")
     finally:
         await conn.close()
 
