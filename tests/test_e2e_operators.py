@@ -42,13 +42,19 @@ async def bot(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[RunningBot]
 
 def drop_questions(content: Path, topic: str, keep: int = 0, only: str | None = None) -> list[str]:
     """Rewrite a topic file without its questions after the first ``keep`` (or without the one
-    question ``only``); the ids dropped."""
+    question ``only``), and its language overlays without them, as an author would; the ids dropped."""
     path = content / "topics" / f"{topic}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     kept = [q for n, q in enumerate(data["questions"]) if (q["id"] != only if only else n < keep)]
     dropped = [q["id"] for q in data["questions"] if q not in kept]
     data["questions"] = kept
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for overlay in content.glob(f"*/{topic}.yaml"):
+        if overlay.parent.name == "topics":
+            continue
+        translated = yaml.safe_load(overlay.read_text(encoding="utf-8"))
+        translated["questions"] = {i: q for i, q in translated["questions"].items() if i not in dropped}
+        overlay.write_text(yaml.safe_dump(translated, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return dropped
 
 

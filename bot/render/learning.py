@@ -25,9 +25,9 @@ from bot.storage.repository import ForgetReport
 MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)
 
 
-def when(moment: dt.datetime, tz: ZoneInfo) -> str:
-    """A time as the chat reads it: ``Tue 03 Mar, 14:20 (Asia/Kolkata)``."""
-    return f"{moment_text(moment.astimezone(tz))} ({tz.key})"
+def when(moment: dt.datetime, tz: ZoneInfo, lang: str = "en") -> str:
+    """A time as the chat reads it: ``Tue 3 Mar, 14:20 (Asia/Kolkata)``."""
+    return f"{moment_text(moment.astimezone(tz), lang)} ({tz.key})"
 
 
 def fit(build: Callable[[str], str], text: str, limit: int = MAX_MESSAGE) -> str:

@@ -13,6 +13,10 @@ from typing import Literal
 
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question, Topic
+
+# Re-exported: the handlers and learning.py read dates through this module, as before.
+from bot.render.locale import day_text as day_text
+from bot.render.locale import moment_text as moment_text
 from bot.render.texts import t, tn
 from bot.services.chat_settings import PushSettings
 from bot.services.groups import Leaderboard, RankedRow
@@ -25,16 +29,6 @@ from bot.storage.repository import PollSummary
 
 #: /stats shows a per-100 score only once it means something.
 MIN_ANSWERS_PER_100 = 10
-
-
-def day_text(day: dt.date) -> str:
-    """The one way dates read: ``Fri 4 Dec 2026``."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def moment_text(moment: dt.datetime) -> str:
-    """The one way a time on a day reads: ``Fri 4 Dec, 08:00``."""
-    return f"{moment:%a} {moment.day} {moment:%b, %H:%M}"
 
 
 def escape(text: str) -> str:
@@ -263,9 +257,9 @@ def help_text(sections: list[tuple[str, list[tuple[str, str]]]], admin_commands:
     return "\n".join(lines)
 
 
-def when_next(moment: dt.datetime | None) -> str:
+def when_next(moment: dt.datetime | None, lang: str = "en") -> str:
     """The next push, as /settings and /resume show it."""
-    return moment_text(moment) if moment is not None else t("settings.none")
+    return moment_text(moment, lang) if moment is not None else t("settings.none", lang)
 
 
 def settings(resolved: PushSettings, topic_title: str | None) -> str:
