@@ -10,6 +10,7 @@ import pytest
 from bot.services.learning import Learning
 from bot.services.review import make_scheduler
 from bot.services.study import StudyService
+from bot.storage.postgres import PostgresRepository
 from bot.storage.repository import PollRecord, Repository, Reschedule, ReviewCard
 from tests.learning_helpers import NOW, bank, questions
 
@@ -106,3 +107,36 @@ async def test_an_answer_to_an_unknown_poll_is_not_remembered_as_one(repo: Repos
     assert await study.record_answer("p1", 1, [0], NOW) is None
     poll = await sent_poll(study, repo, GROUP)
     assert await study.record_answer(poll.poll_id, 1, [0], NOW) is not None
+
+
+async def test_a_users_name_is_stored_new_changed_and_left_alone_when_the_same(repo: Repository) -> None:
+    await repo.upsert_user(USER, "Asha", None)
+    await repo.upsert_user(USER, "Asha", "asha_k")
+    await repo.upsert_user(USER + 1, "Ravi", None)
+    await repo.upsert_user(USER, "Asha", "asha_k")
+    rows = await repo._all("SELECT user_id, first_name, username FROM users ORDER BY user_id")  # type: ignore[attr-defined]
+    assert [tuple(row) for row in rows] == [(USER, "Asha", "asha_k"), (USER + 1, "Ravi", None)]
+
+
+async def test_an_unchanged_name_or_chat_writes_nothing_on_postgresql(pg_url: str) -> None:
+    # Every update records its sender: one who is known already must cost no write (no WAL record,
+    # no flush at commit), as ON CONFLICT DO UPDATE's row lock did even when it changed nothing.
+    # A transaction that wrote anything, a row lock included, has a transaction id.
+    repo = await PostgresRepository.open(pg_url)
+    try:
+        await repo.upsert_user(USER, "Asha", None)
+        async with repo.transaction():
+            await repo.upsert_user(USER, "Asha", None)
+            unchanged = await repo._one("SELECT pg_current_xact_id_if_assigned()")
+        async with repo.transaction():
+            await repo.upsert_user(USER, "Asha", "asha_k")
+            changed = await repo._one("SELECT pg_current_xact_id_if_assigned()")
+        await repo.upsert_chat(GROUP, "supergroup", "Study circle", None)
+        async with repo.transaction():
+            await repo.upsert_chat(GROUP, "supergroup", "Study circle", None)
+            same_chat = await repo._one("SELECT pg_current_xact_id_if_assigned()")
+        assert unchanged is not None and unchanged[0] is None
+        assert changed is not None and changed[0] is not None
+        assert same_chat is not None and same_chat[0] is None
+    finally:
+        await repo.close()

@@ -150,14 +150,14 @@ class ChatQueries(QueryBase):
     # --- chats and users ------------------------------------------------------------------------
     async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
         now = self._stamp()
+        # A row already as given is not touched (see upsert_user: no row lock on PostgreSQL).
         await self._write(
             "INSERT INTO chats (chat_id, type, title, username, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
+            " SELECT CAST(? AS BIGINT), ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chats WHERE chat_id = ?"
+            " AND type IS NOT DISTINCT FROM ? AND title IS NOT DISTINCT FROM ? AND username IS NOT DISTINCT FROM ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title,"
-            " username = excluded.username, updated_at = excluded.updated_at"
-            " WHERE chats.type IS DISTINCT FROM excluded.type OR chats.title IS DISTINCT FROM excluded.title"
-            " OR chats.username IS DISTINCT FROM excluded.username",
-            (chat_id, type, title, username, now, now),
+            " username = excluded.username, updated_at = excluded.updated_at",
+            (chat_id, type, title, username, now, now, chat_id, type, title, username),
         )
 
     async def get_chat(self, chat_id: int) -> ChatRecord | None:
@@ -197,13 +197,16 @@ class ChatQueries(QueryBase):
         return True
 
     async def upsert_user(self, user_id: int, first_name: str, username: str | None) -> None:
+        # Not a plain upsert: on PostgreSQL, ON CONFLICT DO UPDATE locks the row it finds even when
+        # its WHERE leaves it as it is, and that lock is a WAL record and a flush at commit, for every
+        # update a known user sends. Here a row already as given is not touched at all.
         await self._write(
-            "INSERT INTO users (user_id, first_name, username, updated_at) VALUES (?, ?, ?, ?)"
+            "INSERT INTO users (user_id, first_name, username, updated_at)"
+            " SELECT CAST(? AS BIGINT), ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users WHERE user_id = ?"
+            " AND first_name IS NOT DISTINCT FROM ? AND username IS NOT DISTINCT FROM ?)"
             " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
-            " username = excluded.username, updated_at = excluded.updated_at"
-            " WHERE users.first_name IS DISTINCT FROM excluded.first_name"
-            " OR users.username IS DISTINCT FROM excluded.username",
-            (user_id, first_name, username, self._stamp()),
+            " username = excluded.username, updated_at = excluded.updated_at",
+            (user_id, first_name, username, self._stamp(), user_id, first_name, username),
         )
 
     # --- rotation -------------------------------------------------------------------------------
