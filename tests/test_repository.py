@@ -143,8 +143,8 @@ async def test_poll_round_trip_keeps_the_shown_order(repo: SqliteRepository) -> 
 async def test_quiz_answer_is_recorded_once(repo: SqliteRepository) -> None:
     await repo.upsert_chat(10, "private", "Asha", None)
     await repo.save_poll(poll())
-    assert await repo.record_answer(answer()) is True
-    assert await repo.record_answer(answer()) is False
+    assert await repo.record_answer(answer()) == 10
+    assert await repo.record_answer(answer()) is None
     tallies = await repo.topic_tallies(7, 10)
     assert [(t.topic_id, t.answered, t.correct) for t in tallies] == [("iom-basics", 1, 1)]
 

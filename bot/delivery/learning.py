@@ -36,10 +36,9 @@ async def _say(bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup
 
 # --- after every answer ---------------------------------------------------------------------------
 async def after_answer(bot: Bot, ctx: AppContext, outcome: AnswerOutcome) -> None:
-    """Reschedule the user's review card; then the follow-ups: the full explanation (private chats),
-    the next review card, or the mock test's next question."""
+    """The follow-ups of an answer (its review card was stored with it): the full explanation
+    (private chats), the next review card, or the mock test's next question."""
     now = ctx.now()
-    await ctx.learning.review.record(outcome.user_id, outcome.question.id, outcome.is_correct, now)
     poll = outcome.poll
     # In a private chat the chat's id is the user's; a mock test keeps its explanations for the end.
     private = poll.chat_id == outcome.user_id
