@@ -78,9 +78,11 @@ async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
     """The day's push from the first part not yet sent: the fact message, then the quizzes. Each
     part is recorded in the ledger as it goes out, so a failed or killed push resumes after it."""
     chat = push.chat
+    # The daily push reads in the chat's language; what it chose (by id) is the same in any.
+    lang = ctx.chat_settings.language(chat)
     sent = push.parts_sent
     if sent == 0:
-        text = render.daily_push(await daily_view(ctx, push), ctx.bank)
+        text = render.daily_push(await daily_view(ctx, push), ctx.bank_in(lang), lang)
         await with_retries(lambda: bot.send_message(chat.chat_id, text), SEND_ATTEMPTS)
         sent = 1
         await ctx.push.part_sent(push, sent)
@@ -91,12 +93,13 @@ async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
     chosen = [q for q in questions if q is not None]
     size = quizzes_sent + len(chosen)
     for n, question in enumerate(chosen, quizzes_sent + 1):
-        label = t("test.label", n=n, size=size) if size > 1 else None
+        label = t("test.label", lang, n=n, size=size) if size > 1 else None
         await send_quiz(
             bot,
             ctx,
             chat.chat_id,
             question,
+            lang,
             anonymous=chat.is_channel,
             purpose="push",
             attempts=SEND_ATTEMPTS,

@@ -8,7 +8,6 @@ from telegram import Update
 
 from bot.context import StudyContext
 from bot.delivery.learning import after_answer
-from bot.services.study import AnswerOutcome
 
 log = logging.getLogger(__name__)
 
@@ -18,13 +17,9 @@ async def on_poll_answer(update: Update, context: StudyContext) -> None:
     if answer is None or answer.user is None or answer.voter_chat is not None:
         return  # an answer on behalf of a chat has no member to credit
     ctx = context.app
-    now = ctx.now()
-
-    async def review_card(outcome: AnswerOutcome) -> None:
-        await ctx.learning.review.record(outcome.user_id, outcome.question.id, outcome.is_correct, now)
-
-    # The answer and its review card are written together, or neither is.
-    outcome = await ctx.study.record_answer(answer.poll_id, answer.user.id, list(answer.option_ids), now, review_card)
+    # The answer and its review card are stored together.
+    review = ctx.learning.review.rescheduler
+    outcome = await ctx.study.record_answer(answer.poll_id, answer.user.id, list(answer.option_ids), ctx.now(), review)
     if outcome is None:
         log.debug("ignored poll answer for poll %s", answer.poll_id)
         return

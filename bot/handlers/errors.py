@@ -18,6 +18,16 @@ from bot.storage.faults import is_store_fault
 log = logging.getLogger(__name__)
 
 
+async def _language_of(context: StudyContext, chat_id: int) -> str:
+    """A chat's language for an error notice; the default when it cannot be read (the store may be
+    the very thing that failed)."""
+    ctx = context.app
+    try:
+        return await ctx.language_of(chat_id)
+    except Exception:
+        return ctx.settings.default_language
+
+
 async def on_error(update: object, context: StudyContext) -> None:
     error = context.error
     chat = update.effective_chat if isinstance(update, Update) else None
@@ -46,12 +56,14 @@ async def on_error(update: object, context: StudyContext) -> None:
     if query is not None:
         bot = context.bot
         if not (isinstance(bot, StudyBot) and bot.was_answered(query.id)):
+            lang = await _language_of(context, chat.id)
             with suppress(TelegramError):
-                await query.answer(t("error.generic"))
+                await query.answer(t("error.generic", lang))
         return
     if update.effective_message is not None and chat.type == "private":
+        lang = await _language_of(context, chat.id)
         try:
-            await context.bot.send_message(chat.id, t("error.generic"))
+            await context.bot.send_message(chat.id, t("error.generic", lang))
         except TelegramError:
             log.warning("could not tell the user about the error")
 
@@ -67,15 +79,18 @@ async def store_fault(update: object, context: StudyContext) -> None:
         return
     chat = update.effective_chat
     with suppress(TelegramError):
-        if update.callback_query is not None:
+        if update.callback_query is not None and chat is not None:
             bot = context.bot
             if not (isinstance(bot, StudyBot) and bot.was_answered(update.callback_query.id)):
-                await update.callback_query.answer(t("error.store"), show_alert=True)
+                await update.callback_query.answer(
+                    t("error.store", await _language_of(context, chat.id)), show_alert=True
+                )
         elif update.poll_answer is not None and update.poll_answer.user is not None:
             # A quiz cannot be answered twice: the private chat is told (if the user ever opened it).
-            await context.bot.send_message(update.poll_answer.user.id, t("error.store_answer"))
+            user_id = update.poll_answer.user.id
+            await context.bot.send_message(user_id, t("error.store_answer", await _language_of(context, user_id)))
         elif update.effective_message is not None and chat is not None and chat.type != Chat.CHANNEL:
-            await context.bot.send_message(chat.id, t("error.store"))
+            await context.bot.send_message(chat.id, t("error.store", await _language_of(context, chat.id)))
 
 
 async def follow_migration(update: object, context: StudyContext, error: ChatMigrated) -> None:
@@ -144,8 +159,8 @@ async def alert_operators(update: object, context: StudyContext, error: BaseExce
         error=redact(str(error), secrets),
         user_text=redact(text, secrets) if text else None,
     )
-    message = render_operators.error_alert(report)
     for admin_id in admins:
+        message = render_operators.error_alert(report, await _language_of(context, admin_id))
         try:
             await context.bot.send_message(admin_id, message)
         except TelegramError as exc:
