@@ -18,7 +18,10 @@ whatever was fetched but not yet handled is lost if the process dies (kill -9, O
 PTB's Updater fetches as fast as Telegram answers, into an unbounded queue: a kill could lose
 every update of a backlog. ``FetchedUpdates`` holds the Updater back while one ``getUpdates``
 batch (100 updates) is fetched and not yet handled, so a kill loses at most that batch; the rest
-is still unconfirmed at Telegram, which sends it again to the next run.
+is still unconfirmed at Telegram, which sends it again to the next run. Only the first
+``COUNTED_PER_CHAT`` updates waiting in one chat's queue count toward that bound: a group flooded
+past its rate limit must not stop the fetching for every other chat (what this module is for), so
+what a flooded chat queues beyond them is not held back, and a kill may lose it too.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ log = logging.getLogger(__name__)
 MAX_CONCURRENT_CHATS = 256
 #: Updates fetched by long polling and not yet handled, at most: one getUpdates batch.
 MAX_FETCHED_UNHANDLED = int(PollingLimit.MAX_LIMIT)
+#: Updates of one chat's queue that count toward MAX_FETCHED_UNHANDLED (see the module's docstring).
+COUNTED_PER_CHAT = 10
 
 
 class FetchedUpdates(asyncio.Queue[object]):
@@ -68,7 +73,8 @@ class FetchedUpdates(asyncio.Queue[object]):
         await super().put(item)
 
     def handled(self, update: object) -> None:
-        """The update processor is done with ``update`` (handled, failed or dropped at a stop)."""
+        """``update`` no longer holds polling back: the update processor is done with it (handled,
+        failed or dropped at a stop), or it waits behind its flooded chat. Saying so twice is harmless."""
         if isinstance(update, Update):
             self._unhandled.discard(update.update_id)
             if len(self._unhandled) < self.bound:
@@ -127,6 +133,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             if key is not None and (queue := self._queues.get(key)) is not None:
                 self._pending += 1
                 queue.append((update, coroutine))  # the chat's running task takes this one next
+                if len(queue) > COUNTED_PER_CHAT and self.fetched is not None:
+                    self.fetched.handled(update)
                 return
             if len(self._workers) < self._bound:
                 break

@@ -323,3 +323,14 @@ async def test_an_unused_channel_settings_keyboard_is_removed_after_a_few_minute
     await cleanup_tick(_job_context(bot))
     deleted = {c.params["message_id"] for c in bot.fake.calls_to(CHANNEL) if c.method == "deleteMessage" and c.ok}
     assert message_id in deleted
+
+
+async def test_a_group_flooded_past_a_whole_polling_batch_does_not_hold_up_other_chats(bot: RunningBot) -> None:
+    # More updates than one getUpdates batch wait behind the group's rate limit: long polling must go on
+    # fetching for everyone else (the bound on fetched-but-unhandled updates counts a chat's first few only).
+    for _ in range(150):
+        bot.fake.send_text(GROUP, "/help@studybot_test_bot", user_id=ASHA)
+    await bot.fake.wait_for_async("sendMessage", predicate=lambda c: c.params.get("chat_id") == GROUP, count=20)
+    private = bot.fake.send_text(ASHA, "/help")
+    await bot.handled(private, timeout=5.0)
+    assert len(bot.fake.calls("sendMessage", GROUP)) < 150
