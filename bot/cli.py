@@ -89,7 +89,7 @@ def run_bot() -> int:
     settings = _settings()
     if settings is None:
         return EXIT_CONFIG
-    setup_logging(settings.log_level, settings.token)
+    setup_logging(settings.log_level, *settings.secrets)
     from bot.app import BotApiUnreachable, StoreUnreachable, run
 
     try:
@@ -103,7 +103,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
     settings = _settings()
     if settings is None:
         return EXIT_CONFIG
-    setup_logging(settings.log_level, settings.token)
+    setup_logging(settings.log_level, *settings.secrets)
     from bot.app import BotApiUnreachable, StoreUnreachable
     from bot.clock import ManualClock
     from bot.delivery.push_now import push_now
