@@ -75,3 +75,9 @@ async def unknown_command(update: Update, context: StudyContext) -> None:
 async def plain_text(update: Update, context: StudyContext) -> None:
     """A private message that is not a command gets a pointer to /help."""
     await reply(update, t("error.text"))
+
+
+async def stale_press(update: Update, context: StudyContext) -> None:
+    """A button pressed again after it was replaced, or data its message never carried: say so, do nothing."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(t("error.stale_button"))
