@@ -33,6 +33,7 @@ from bot.delivery.http import AiohttpRequest, failure_reason
 from bot.delivery.jobs import schedule_jobs
 from bot.delivery.telegram_bot import StudyBot
 from bot.handlers.registry import Scope, commands_for, register
+from bot.languages import LANGUAGES
 from bot.logging_setup import install_redaction
 from bot.render.texts import t
 from bot.services.broadcast import BroadcastService
@@ -111,7 +112,7 @@ async def open_context(settings: Settings, clock: Clock | None = None) -> AppCon
         bank=bank,
         study=StudyService(bank, repo),
         stats=StatsService(bank, repo),
-        chat_settings=ChatSettingsService(repo, settings.tz, settings.daily_push_time),
+        chat_settings=ChatSettingsService(repo, settings.tz, settings.daily_push_time, settings.default_language),
         push=PushService(repo, settings.tz, settings.daily_push_time, groups),
         groups=groups,
         cooldown=Cooldown(settings.group_cooldown_seconds),
@@ -206,26 +207,35 @@ def api_host(base_url: str) -> str:
 
 
 async def set_command_menus(application: StudyApplication) -> None:
-    """One menu per scope, all built from the command registry (the Application's post_init)."""
+    """One menu per scope, all built from the command registry (the Application's post_init): in
+    DEFAULT_LANGUAGE for every client, and in each other language for clients set to it."""
+    ctx: AppContext = application.bot_data[CONTEXT_KEY]
+    default = ctx.settings.default_language
+    # None: the menu for clients in any language without one of its own.
+    languages: list[str | None] = [None, *(code for code in LANGUAGES if code != default)]
     scopes = [
         (Scope.PRIVATE, BotCommandScopeAllPrivateChats()),
         (Scope.GROUP, BotCommandScopeAllGroupChats()),
         (Scope.GROUP_ADMIN, BotCommandScopeAllChatAdministrators()),
     ]
     for scope, telegram_scope in scopes:
-        await application.bot.set_my_commands(menu(scope), scope=telegram_scope)
+        for code in languages:
+            commands = menu(scope, code or default)
+            await application.bot.set_my_commands(commands, scope=telegram_scope, language_code=code)
     # Each operator's private chat gets the operator commands too; nobody else's menu has them.
-    ctx: AppContext = application.bot_data[CONTEXT_KEY]
     for admin_id in sorted(ctx.settings.admin_ids):
         try:
-            await application.bot.set_my_commands(menu(Scope.OPERATOR), scope=BotCommandScopeChat(admin_id))
+            for code in languages:
+                commands = menu(Scope.OPERATOR, code or default)
+                await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id), language_code=code)
         except BadRequest as exc:
             # An operator who never opened the bot's chat: Telegram knows no such chat yet.
             log.warning("no operator menu for %s (%s); it is set at the next start", admin_id, exc.message)
 
 
-def menu(scope: Scope) -> list[BotCommand]:
-    return [BotCommand(c.name, t(c.description_key)) for c in commands_for(scope)]
+def menu(scope: Scope, lang: str) -> list[BotCommand]:
+    """A scope's commands with their descriptions in ``lang``."""
+    return [BotCommand(c.name, t(c.description_key, lang)) for c in commands_for(scope)]
 
 
 async def serve(

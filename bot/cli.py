@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|console|check-content|push-now|copy-db|backup]``."""
+"""Command line: ``python -m bot [run|console|check-content|push-now|copy-db|backup|strings]``."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ EXIT_CONTENT = 3
 
 
 def check_content(content_dir: Path, as_json: bool) -> int:
-    """Print counts per topic and every problem; 0 only if the bank is valid."""
+    """Print counts per topic, a line per language overlay and every problem; 0 only if the bank
+    (overlays included) is valid."""
     result = check_bank(content_dir)
     bank = result.bank
     for topic in bank.topics.values():
@@ -40,6 +41,8 @@ def check_content(content_dir: Path, as_json: bool) -> int:
         f"total: {len(bank.topics)} topics, {len(bank.facts)} facts, {len(bank.questions)} questions "
         f"({', '.join(f'{k} {v}' for k, v in sorted(shapes.items()))}), {len(bank.mains)} mains prompts"
     )
+    for language, report in result.languages.items():
+        print(report.summary(language))
     for warning in result.warnings:
         print(f"warning: {warning}")
     for problem in result.problems:
@@ -54,6 +57,7 @@ def check_content(content_dir: Path, as_json: bool) -> int:
             "mains": len(bank.mains),
             "problems": [str(p) for p in result.problems],
             "warnings": [str(w) for w in result.warnings],
+            "languages": {language: report.as_json() for language, report in result.languages.items()},
         }
         print(json.dumps(summary))
     return EXIT_OK if result.ok else EXIT_FAILURE
@@ -192,6 +196,48 @@ def backup_command(destination: Path) -> int:
     return EXIT_OK
 
 
+def strings_command(action: str, langs: list[str], catalog: Path | None) -> int:
+    """``strings update``: carry each catalog along with the English table; ``strings check``: list what is left."""
+    from babel.core import Locale, UnknownLocaleError
+    from babel.messages.pofile import PoFileError
+
+    from bot.clock import SystemClock
+    from bot.render import catalog as catalogs
+    from bot.render.texts import EN
+
+    failed = False
+    for lang in langs:
+        if lang == "en":
+            print("studybot: English is the keyed table in bot/render/texts.py; it has no catalog", file=sys.stderr)
+            return EXIT_CONFIG
+        try:
+            Locale.parse(lang)
+        except (UnknownLocaleError, ValueError):
+            print(f"studybot: {lang!r} is not a language code Babel knows (hi, bn, ta …)", file=sys.stderr)
+            return EXIT_CONFIG
+        path = catalog or catalogs.catalog_path(lang)
+        if action == "check" and not path.exists():
+            print(f"studybot: there is no catalog at {path}; `strings update` starts one", file=sys.stderr)
+            return EXIT_FAILURE
+        try:
+            current = catalogs.read_catalog(path, lang) if path.exists() else catalogs.new_catalog(lang)
+        except PoFileError as exc:
+            print(f"studybot: {path} is not a valid gettext catalog: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        if action == "update":
+            fresh, report = catalogs.update(current, EN, SystemClock().now())
+            catalogs.write_catalog(fresh, path)
+            print(f"{path}: {report.summary()}")
+            current = fresh
+        found = catalogs.problems(current, EN)
+        for problem in found:
+            print(f"{path}: {problem}")
+        undone = {problem.split(":", 1)[0] for problem in found} & EN.keys()
+        print(f"{path}: {len(EN) - len(undone)} of {len(EN)} keys translated; {len(found)} problems")
+        failed = failed or bool(found)
+    return EXIT_FAILURE if action == "check" and failed else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="studybot: UPSC study bot for Telegram")
     sub = parser.add_subparsers(dest="command")
@@ -207,7 +253,20 @@ def main(argv: list[str] | None = None) -> int:
     copy.add_argument("--from-sqlite", required=True, type=Path, metavar="PATH", help="the SQLite file")
     backup = sub.add_parser("backup", help="write a consistent copy of the SQLite database, even while it runs")
     backup.add_argument("file", type=Path, metavar="FILE")
+    strings = sub.add_parser("strings", help="the translators' catalogs (bot/render/locales/LANG.po)")
+    strings.add_argument(
+        "action",
+        choices=["update", "check"],
+        help="update: add new keys, mark changed English fuzzy, drop removed keys; "
+        "check: exit 1 listing untranslated, fuzzy or mismatched entries",
+    )
+    strings.add_argument("--lang", action="append", metavar="LANG", help="only this language (default: every one)")
+    strings.add_argument("--catalog", type=Path, metavar="PO", help="this .po file instead of the shipped one")
     args = parser.parse_args(argv)
+    if args.command == "strings":
+        from bot.render.catalog import TRANSLATED
+
+        return strings_command(args.action, args.lang or list(TRANSLATED), args.catalog)
     if args.command == "copy-db":
         return copy_db_command(args.from_sqlite)
     if args.command == "backup":

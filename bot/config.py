@@ -13,6 +13,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.languages import ENGLISH, LANGUAGES
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT_DIR = REPO_ROOT / "content"
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
@@ -78,6 +80,8 @@ class Settings(StoreSettings):
     webhook_secret: SecretStr | None = Field(None, alias="WEBHOOK_SECRET")
     port: int = Field(8080, ge=0, le=65535, alias="PORT")
     webhook_listen: str = Field("0.0.0.0", alias="WEBHOOK_LISTEN")
+    #: The language of groups, channels and private chats whose user's Telegram is not set to Hindi.
+    default_language: str = Field(ENGLISH, alias="DEFAULT_LANGUAGE")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -151,6 +155,14 @@ class Settings(StoreSettings):
                 raise ValueError(f"{bad[0]!r} is not a numeric Telegram user id")
             return frozenset(int(p) for p in parts)
         return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        code = value.strip().lower()
+        if code not in LANGUAGES:
+            raise ValueError(f"{value!r} is not one of {', '.join(LANGUAGES)}")
+        return code
 
     @field_validator("log_level")
     @classmethod

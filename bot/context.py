@@ -65,6 +65,15 @@ class AppContext:
     def now(self) -> dt.datetime:
         return self.clock.now()
 
+    def bank_in(self, lang: str) -> Bank:
+        """The content as a chat in ``lang`` reads it: the same ids, answers and option order."""
+        return self.bank.in_language(lang)
+
+    async def language_of(self, chat_id: int) -> str:
+        """The language a chat reads, from its record (for jobs and poll answers, which come
+        without the chat's update)."""
+        return self.chat_settings.language(await self.chat_settings.get(chat_id))
+
     def chat_tz(self, chat: ChatRecord | None) -> ZoneInfo:
         """A chat's own time zone, or the operator's default."""
         return chat_zone(chat, self.settings.tz)
@@ -72,6 +81,10 @@ class AppContext:
 
 class StudyContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """PTB's context for handlers and jobs, with the bot's collaborators at ``.app``."""
+
+    #: The language of the update's chat, once read (PTB builds one context per update): see
+    #: :func:`bot.handlers.support.chat_language`.
+    language: str | None = None
 
     @property
     def app(self) -> AppContext:

@@ -124,7 +124,7 @@ async def test_settings_buttons_change_the_settings_in_place(console: Transcript
     assert "[a] 🔕 Unsubscribe" in pressed
 
     beyond = await console.feed("z")
-    assert t("console.bad_button", first="a", last="i") in beyond
+    assert t("console.bad_button", first="a", last="k") in beyond
 
 
 async def test_a_mock_test_runs_to_its_result_card(console: Transcript) -> None:

@@ -70,7 +70,7 @@ async def quiz_answered(
 ) -> None:
     """Send ``question`` as the bot does and have ``user_id`` answer it; wait until it is handled."""
     chat = chat_id or user_id
-    record, _ = await send_quiz(bot.application.bot, bot.ctx, chat, question, requested_by=user_id)
+    record, _ = await send_quiz(bot.application.bot, bot.ctx, chat, question, "en", requested_by=user_id)
     poll = bot.fake.polls[record.poll_id]
     choice = poll["correct_option_ids"][0] if correct else wrong_option(poll)
     bot.fake.answer_poll(record.poll_id, user_id, [choice])
@@ -140,7 +140,7 @@ async def test_the_daily_push_says_how_many_questions_are_due(bot: RunningBot) -
 # --- answers and long texts ------------------------------------------------------------------------
 async def test_a_long_explanation_follows_the_answer_in_a_private_chat(bot: RunningBot) -> None:
     question = next(q for q in bank().questions.values() if q.full_explanation)
-    record, _ = await send_quiz(bot.application.bot, bot.ctx, USER, question, requested_by=USER)
+    record, _ = await send_quiz(bot.application.bot, bot.ctx, USER, question, "en", requested_by=USER)
     assert bot.fake.polls[record.poll_id]["poll"]["explanation"] == question.explanation
     bot.fake.answer_poll(record.poll_id, USER, [0])
     (follow_up,) = await wait(bot, "sendMessage", USER, has_text("<b>Explanation</b>"))
@@ -150,7 +150,7 @@ async def test_a_long_explanation_follows_the_answer_in_a_private_chat(bot: Runn
 
 async def test_a_long_explanation_is_not_sent_to_a_group_after_each_answer(bot: RunningBot) -> None:
     question = next(q for q in bank().questions.values() if q.full_explanation)
-    record, _ = await send_quiz(bot.application.bot, bot.ctx, GROUP, question)
+    record, _ = await send_quiz(bot.application.bot, bot.ctx, GROUP, question, "en")
     bot.fake.answer_poll(record.poll_id, USER, [0])
     await bot.settle()
     assert not [c for c in bot.fake.calls("sendMessage", GROUP) if "<b>Explanation</b>" in c.get("text", "")]
@@ -160,7 +160,7 @@ async def test_long_statements_go_first_as_a_message_then_a_poll_asking_which_ar
     bot: RunningBot,
 ) -> None:
     question = next(q for q in bank().questions.values() if q.needs_split() and not q.ask)
-    await send_quiz(bot.application.bot, bot.ctx, USER, question)
+    await send_quiz(bot.application.bot, bot.ctx, USER, question, "en")
     sent = [r for r in bot.fake.requests if r.method in ("sendMessage", "sendPoll")]
     assert [r.method for r in sent[-2:]] == ["sendMessage", "sendPoll"]
     statements, poll = sent[-2].params, sent[-1].params
@@ -397,7 +397,7 @@ async def test_a_stranger_answering_a_forwarded_test_poll_does_not_drive_the_own
 
 async def test_forget_keeps_other_peoples_answers_to_a_poll_the_user_forwarded(bot: RunningBot) -> None:
     (question,) = plain(1)
-    record, _ = await send_quiz(bot.application.bot, bot.ctx, USER, question, requested_by=USER)
+    record, _ = await send_quiz(bot.application.bot, bot.ctx, USER, question, "en", requested_by=USER)
     poll = bot.fake.polls[record.poll_id]
     await bot.answer(record.poll_id, USER, poll["correct_option_ids"])
     await bot.answer(record.poll_id, OTHER, [wrong_option(poll)])  # the friend it was forwarded to

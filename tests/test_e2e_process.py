@@ -30,6 +30,7 @@ SETTINGS = (
     "DAILY_PUSH_TIME",
     "ADMIN_IDS",
     "LOG_LEVEL",
+    "DEFAULT_LANGUAGE",
 )
 #: The two commands that start the Application (and so call getMe first).
 STARTING_COMMANDS = [pytest.param((), id="run"), pytest.param(("push-now",), id="push-now")]
@@ -132,6 +133,7 @@ async def test_a_missing_token_is_one_clear_line_and_exit_code_2(tmp_path: Path)
         ("DAILY_PUSH_TIME", "25:00"),
         ("ADMIN_IDS", "12,abc"),
         ("LOG_LEVEL", "LOUD"),
+        ("DEFAULT_LANGUAGE", "fr"),
         ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:99999/bot"),
         ("TELEGRAM_API_BASE_URL", "ftp://127.0.0.1/bot"),
         ("TELEGRAM_API_BASE_URL", "http://[::1/bot"),
@@ -167,6 +169,19 @@ async def test_check_content_prints_counts_and_a_json_summary(tmp_path: Path) ->
     assert summary["topics"] >= 8 and summary["facts"] >= 120 and summary["questions"] >= 150
     assert set(summary) >= {"topics", "facts", "questions", "questions_by_shape", "problems", "warnings"}
     assert "colombo-process" in out
+    hindi = summary["languages"]["hi"]
+    assert hindi["missing"] == [] and hindi["questions"] == summary["questions"] and hindi["facts"] == summary["facts"]
+    assert f"hi: {summary['topics']} topics, {summary['facts']} facts" in out
+
+
+async def test_a_broken_hindi_overlay_stops_startup_naming_the_file(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    (content / "hi" / "iom-basics.yaml").write_text("topic: [unclosed\n", encoding="utf-8")
+    code, _, err = await run_cli(env=bot_env(fake_api, tmp_path, CONTENT_DIR=str(content)), cwd=tmp_path)
+    assert code == 3
+    assert "hi/iom-basics.yaml: -: cannot read" in err and "Traceback" not in err
+    assert fake_api.requests == []
 
 
 async def test_check_content_fails_on_a_broken_bank(tmp_path: Path) -> None:

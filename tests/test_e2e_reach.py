@@ -75,7 +75,7 @@ async def test_an_inline_query_lists_the_facts_of_the_topic_it_finds(bot: Runnin
 
 
 async def test_an_inline_query_is_as_typo_tolerant_as_topic(bot: RunningBot) -> None:
-    best = bot.ctx.study.find_topic("cptsu").best
+    best = bot.ctx.study.find_topic("cptsu", "en").best
     assert best is not None
     results = await inline(bot, "cptsu")
     assert results and {bot.ctx.bank.facts[r["id"]].topic for r in results} == {best.id}

@@ -62,11 +62,11 @@ def texts(bot: RunningBot, chat_id: int) -> list[str]:
 
 # --- 1. sources read as titles, with links ------------------------------------------------------
 def _everything_rendered(bank: Bank) -> list[str]:
-    out = [render.fact(f, bank) for f in bank.facts.values()]
-    out += [render.full_explanation(q, bank) for q in bank.questions.values()]
-    out += [render_learning.full_explanation(q, bank) for q in bank.questions.values()]
-    out += [render.topic_page(x, with_summary=True) for x in bank.topics.values()]
-    out += [render_learning.mains_key_points(m, bank) for m in bank.mains.values()]
+    out = [render.fact(f, bank, "en") for f in bank.facts.values()]
+    out += [render.full_explanation(q, bank, "en") for q in bank.questions.values()]
+    out += [render_learning.full_explanation(q, bank, "en") for q in bank.questions.values()]
+    out += [render.topic_page(x, "en", with_summary=True) for x in bank.topics.values()]
+    out += [render_learning.mains_key_points(m, bank, "en") for m in bank.mains.values()]
     return out
 
 
@@ -84,7 +84,7 @@ def test_no_rendered_fact_explanation_page_or_key_points_holds_a_seed_file_name_
 def test_a_source_with_a_public_address_is_cited_as_a_link() -> None:
     fact = next(f for f in BANK.facts.values() if any(BANK.sources[s].url for s in f.source))
     source = next(BANK.sources[s] for s in fact.source if BANK.sources[s].url)
-    assert f'<a href="{source.url}">{escape(source.title)}</a>' in render.fact(fact, BANK)
+    assert f'<a href="{source.url}">{escape(source.title)}</a>' in render.fact(fact, BANK, "en")
 
 
 def test_every_source_has_a_human_title_and_any_link_is_https() -> None:
@@ -312,6 +312,6 @@ async def test_a_channel_push_says_todays_study_and_opens_with_yesterdays_votes(
 
 def test_every_unfolded_study_page_fits_one_message_and_the_folded_one_is_short() -> None:
     for topic in BANK.topics.values():
-        assert len(render.topic_page(topic, with_summary=True)) <= MessageLimit.MAX_TEXT_LENGTH, topic.id
-        assert len(render.topic_page(topic)) < len(render.topic_page(topic, with_summary=True))
-        assert escape(topic.summary) not in render.topic_page(topic)
+        assert len(render.topic_page(topic, "en", with_summary=True)) <= MessageLimit.MAX_TEXT_LENGTH, topic.id
+        assert len(render.topic_page(topic, "en")) < len(render.topic_page(topic, "en", with_summary=True))
+        assert escape(topic.summary) not in render.topic_page(topic, "en")

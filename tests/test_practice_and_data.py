@@ -79,7 +79,7 @@ async def test_a_mistake_page_shows_the_question_both_answers_the_full_explanati
     outcome = await answer(study, question, USER, correct=False, now=NOW)
     page = await learning.practice.mistake_page(USER, 0)
     assert page is not None
-    text = render_learning.mistake(page, bank(), KOLKATA)
+    text = render_learning.mistake(page, bank(), KOLKATA, "en")
     assert "Mistake 1 of 1" in text
     assert escape(question.question) in text
     assert f"Your answer: {escape(question.options[outcome.chosen])}" in text
@@ -93,10 +93,10 @@ def test_every_topic_has_a_mains_prompt_with_time_and_key_points(learning: Learn
     prompt = learning.practice.mains_prompt(topic_id)
     assert prompt is not None and prompt.topic == topic_id
     assert 4 <= len(prompt.key_points) <= 8 and prompt.source
-    text = render_learning.mains_prompt(prompt, bank())
+    text = render_learning.mains_prompt(prompt, bank(), "en")
     assert f"<b>{prompt.words} words</b> in <b>{prompt.minutes} minutes</b>" in text
     assert (prompt.words, prompt.minutes) in ((150, 7), (250, 11))
-    key_points = render_learning.mains_key_points(prompt, bank())
+    key_points = render_learning.mains_key_points(prompt, bank(), "en")
     assert all(escape(p) in key_points for p in prompt.key_points) and "Source:" in key_points
 
 

@@ -109,24 +109,24 @@ def sample_stats() -> UserStats:
 
 
 def test_stats_text_shows_the_upsc_score_per_hundred_and_the_weakest_topics() -> None:
-    text = render.stats(sample_stats(), "(this chat)")
+    text = render.stats(sample_stats(), "(this chat)", "en")
     assert "UPSC score: <b>12.02</b>" in text and "<b>120.20</b> per 100 questions" in text
     assert "Weakest topics" in text and "IOM &lt;basics&gt;: 70% of 10" in text
 
 
 def test_stats_text_has_a_sparkline_only_when_no_chart_is_sent() -> None:
-    assert "Last 14 days: <code>·▄█·▄█·▄█·▄█·▄</code>" in render.stats(sample_stats(), "")
-    assert "Last 14 days" not in render.stats(sample_stats(), "", sparkline=False)
+    assert "Last 14 days: <code>·▄█·▄█·▄█·▄█·▄</code>" in render.stats(sample_stats(), "", "en")
+    assert "Last 14 days" not in render.stats(sample_stats(), "", "en", sparkline=False)
 
 
 async def test_without_matplotlib_there_is_no_chart(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes any import of it fail
-    assert await charts.activity_png(sample_stats().activity, "title") is None
+    assert await charts.activity_png(sample_stats().activity, "en") is None
 
 
 async def test_the_activity_chart_is_a_png_when_matplotlib_is_installed() -> None:
     pytest.importorskip("matplotlib")
-    png = await charts.activity_png(sample_stats().activity, "Answers per day")
+    png = await charts.activity_png(sample_stats().activity, "en")
     assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n")

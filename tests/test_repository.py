@@ -7,8 +7,11 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+import aiosqlite
+import asyncpg
 import pytest
 
+from bot.storage.migrations import MIGRATIONS_DIR, POSTGRES_MIGRATIONS_DIR, migrate, migrate_postgres
 from bot.storage.repository import AnswerRecord, PollRecord, ReviewSession
 from bot.storage.sqlite import SqliteRepository
 
@@ -49,6 +52,74 @@ async def test_chat_settings_round_trip(repo: SqliteRepository) -> None:
     assert (chat.timezone, chat.push_time, chat.subscribed, chat.active) == ("Europe/London", "07:30", True, True)
 
 
+async def test_a_chat_without_a_language_of_its_own_has_none_on_record(repo: SqliteRepository) -> None:
+    await repo.upsert_chat(10, "group", "Study circle", None)
+    chat = await repo.get_chat(10)
+    assert chat is not None and chat.language is None
+
+
+async def test_a_chat_starts_in_the_language_it_is_first_recorded_with(repo: SqliteRepository) -> None:
+    await repo.upsert_chat(10, "private", "Asha", None, language="hi")
+    chat = await repo.get_chat(10)
+    assert chat is not None and chat.language == "hi"
+
+
+async def test_a_language_on_record_is_not_overwritten_by_a_later_upsert(repo: SqliteRepository) -> None:
+    await repo.upsert_chat(10, "private", "Asha", None)
+    await repo.update_chat(10, language="en")
+    await repo.upsert_chat(10, "private", "Asha", None, language="hi")
+    chat = await repo.get_chat(10)
+    assert chat is not None and chat.language == "en"
+
+
+async def test_a_chat_with_no_language_on_record_takes_the_one_it_is_next_seen_with(repo: SqliteRepository) -> None:
+    await repo.upsert_chat(10, "private", "Asha", None)
+    await repo.upsert_chat(10, "private", "Asha", None, language="hi")
+    chat = await repo.get_chat(10)
+    assert chat is not None and chat.language == "hi"
+
+
+async def test_migration_9_keeps_existing_chats_in_the_english_they_have_been_reading(tmp_path: Path) -> None:
+    """A chat recorded before 0009 studied in English: a later DEFAULT_LANGUAGE or Telegram language does not
+    switch it; only chats first seen afterwards start without a language of their own."""
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("000[1-8]_*.sql")):
+        (before / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    db = await aiosqlite.connect(tmp_path / "db.sqlite3")
+    try:
+        await migrate(db, before)
+        await db.execute(
+            "INSERT INTO chats (chat_id, type, title, push_size, created_at, updated_at)"
+            " VALUES (10, 'private', 'Asha', 5, 'x', 'x')"
+        )
+        await db.commit()
+        assert await migrate(db) == [9]
+        async with db.execute("SELECT language, push_size, title FROM chats WHERE chat_id = 10") as cursor:
+            assert await cursor.fetchone() == ("en", 5, "Asha")
+    finally:
+        await db.close()
+
+
+async def test_postgresql_migration_9_keeps_existing_chats_in_english(pg_url: str, tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in sorted(POSTGRES_MIGRATIONS_DIR.glob("000[1-8]_*.sql")):
+        (before / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await migrate_postgres(conn, before)
+        await conn.execute(
+            "INSERT INTO chats (chat_id, type, title, push_size, created_at, updated_at)"
+            " VALUES (10, 'private', 'Asha', 5, 'x', 'x')"
+        )
+        assert await migrate_postgres(conn) == [9]
+        row = await conn.fetchrow("SELECT language, push_size, title FROM chats WHERE chat_id = 10")
+        assert tuple(row) == ("en", 5, "Asha")
+    finally:
+        await conn.close()
+
+
 async def test_update_chat_refuses_unknown_columns(repo: SqliteRepository) -> None:
     await repo.upsert_chat(10, "private", "Asha", None)
     with pytest.raises(ValueError, match="not chat settings"):
@@ -72,8 +143,8 @@ async def test_poll_round_trip_keeps_the_shown_order(repo: SqliteRepository) -> 
 async def test_quiz_answer_is_recorded_once(repo: SqliteRepository) -> None:
     await repo.upsert_chat(10, "private", "Asha", None)
     await repo.save_poll(poll())
-    assert await repo.record_answer(answer()) is True
-    assert await repo.record_answer(answer()) is False
+    assert await repo.record_answer(answer()) == 10
+    assert await repo.record_answer(answer()) is None
     tallies = await repo.topic_tallies(7, 10)
     assert [(t.topic_id, t.answered, t.correct) for t in tallies] == [("iom-basics", 1, 1)]
 

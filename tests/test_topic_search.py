@@ -50,3 +50,32 @@ def test_only_topics_near_the_threshold_are_suggested(index: TopicIndex, monkeyp
     result = index.search("whatever")
     assert result.best is None and not result.nothing_close
     assert result.choices == topics[:2]
+
+
+@pytest.fixture(scope="module")
+def hindi_index() -> TopicIndex:
+    return TopicIndex(list(parsed_once(load_bank, DEFAULT_CONTENT_DIR).in_language("hi").topics.values()))
+
+
+@pytest.mark.parametrize(
+    ("query", "topic_id"),
+    [
+        ("कोलंबो", "colombo-process"),
+        ("नेपाल", "iom-nepal"),
+        ("अबू धाबी", "abu-dhabi-dialogue"),
+        ("विश्व प्रवासन रिपोर्ट", "migration-data-reports"),
+        ("IOM का इतिहास", "iom-basics"),
+        ("colombo", "colombo-process"),  # the English names still find a Hindi reader's topic
+        ("iom nepal", "iom-nepal"),
+    ],
+)
+def test_a_hindi_reader_finds_topics_in_devanagari_and_in_english(
+    hindi_index: TopicIndex, query: str, topic_id: str
+) -> None:
+    result = hindi_index.search(query)
+    assert result.best is not None, [t.id for t in result.choices]
+    assert result.best.id == topic_id
+
+
+def test_hindi_nonsense_finds_no_topic(hindi_index: TopicIndex) -> None:
+    assert hindi_index.search("क्वांटम भौतिकी").nothing_close

@@ -1,7 +1,9 @@
 """Load the content bank from YAML files and check it as a whole.
 
-Layout (documented in content/README.md): ``sources.yaml`` lists every citable source, and each
-file in ``topics/`` holds one topic with its facts, questions and Mains prompts.
+Layout (documented in content/README.md): ``sources.yaml`` lists every citable source, each file
+in ``topics/`` holds one topic with its facts, questions and Mains prompts, and each ``<code>/``
+folder (``hi/``) holds that language's overlays (bot/content/overlays.py): the loaded bank reads in
+English, and ``bank.in_language(code)`` in each language it has.
 """
 
 from __future__ import annotations
@@ -12,63 +14,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
+from bot.content.bank import Bank, Problem, carry_over
+from bot.content.files import explain, raw_id, read_yaml
 from bot.content.models import Fact, MainsPrompt, Question, Source, Topic, TopicFile
+from bot.content.overlays import LanguageReport, localize
+
+__all__ = ["Bank", "ContentError", "LoadResult", "Problem", "carry_over", "check_bank", "load_bank", "normalise"]
 
 #: Figures older than this get a warning so that someone re-checks them.
 STALE_AFTER = dt.timedelta(days=2 * 365)
-#: libyaml's parser where PyYAML was built with it (the same safe subset, parsing several times faster).
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the bank: where, which item, and what."""
-
-    file: str
-    item_id: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.item_id}: {self.message}"
-
-
-@dataclass
-class Bank:
-    """The validated content bank, indexed for lookups."""
-
-    topics: dict[str, Topic] = field(default_factory=dict)
-    facts: dict[str, Fact] = field(default_factory=dict)
-    questions: dict[str, Question] = field(default_factory=dict)
-    mains: dict[str, MainsPrompt] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
-    #: Questions (and their topics) a /reload dropped: polls already sent still resolve to them,
-    #: but nothing new is chosen from them.
-    retired_questions: dict[str, Question] = field(default_factory=dict)
-    retired_topics: dict[str, Topic] = field(default_factory=dict)
-
-    def question(self, question_id: str) -> Question | None:
-        """A question by id, a retired one included (for answers to polls already sent)."""
-        return self.questions.get(question_id) or self.retired_questions.get(question_id)
-
-    def topic(self, topic_id: str) -> Topic | None:
-        """A topic by id, a retired one included."""
-        return self.topics.get(topic_id) or self.retired_topics.get(topic_id)
-
-    def facts_in(self, topic_id: str | None = None) -> list[Fact]:
-        return [f for f in self.facts.values() if topic_id is None or f.topic == topic_id]
-
-    def questions_in(self, topic_id: str | None = None) -> list[Question]:
-        return [q for q in self.questions.values() if topic_id is None or q.topic == topic_id]
-
-    def mains_in(self, topic_id: str | None = None) -> list[MainsPrompt]:
-        return [m for m in self.mains.values() if topic_id is None or m.topic == topic_id]
-
-    def cite(self, source_ids: list[str]) -> str:
-        """A readable source line for a list of source ids."""
-        return "; ".join(self.sources[s].title if s in self.sources else s for s in source_ids)
 
 
 @dataclass
@@ -76,6 +32,8 @@ class LoadResult:
     bank: Bank
     problems: list[Problem]
     warnings: list[Problem]
+    #: What each language's overlays give (content/<code>/), by language code.
+    languages: dict[str, LanguageReport] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -91,27 +49,12 @@ class ContentError(Exception):
 
 
 def load_bank(content_dir: Path, today: dt.date | None = None) -> Bank:
-    """Load and validate the bank, raising ContentError listing every problem."""
+    """Load and validate the bank with its language overlays, raising ContentError listing every
+    problem. The bank reads in English; ``bank.in_language(code)`` gives each language it has."""
     result = check_bank(content_dir, today)
     if result.problems:
         raise ContentError(result.problems)
     return result.bank
-
-
-def carry_over(old: Bank, new: Bank) -> Bank:
-    """``new``, still resolving every question (with its topic and sources) that only ``old`` had,
-    so that answers to polls sent before a reload keep working."""
-    for question_id in {*old.questions, *old.retired_questions} - new.questions.keys():
-        question = old.question(question_id)
-        assert question is not None
-        new.retired_questions[question_id] = question
-        topic = old.topic(question.topic)
-        if topic is not None and question.topic not in new.topics:
-            new.retired_topics[question.topic] = topic
-        for source_id in question.source:
-            if source_id not in new.sources and source_id in old.sources:
-                new.sources[source_id] = old.sources[source_id]
-    return new
 
 
 def check_bank(content_dir: Path, today: dt.date | None = None) -> LoadResult:
@@ -143,23 +86,15 @@ def check_bank(content_dir: Path, today: dt.date | None = None) -> LoadResult:
     _check_references(bank, seen, problems)
     _check_duplicates(bank, seen, problems)
     _check_dates(bank, seen, today or dt.date.today(), problems, warnings)
-    return LoadResult(bank, problems, warnings)
-
-
-def _read_yaml(path: Path, problems: list[Problem]) -> object | None:
-    try:
-        data: object = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-        return data
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.append(Problem(path.name, "-", f"cannot read: {exc}"))
-        return None
+    languages = localize(content_dir, bank, seen, problems, warnings)
+    return LoadResult(bank, problems, warnings, languages)
 
 
 def _load_sources(path: Path, bank: Bank, problems: list[Problem]) -> None:
     if not path.is_file():
         problems.append(Problem(path.name, "-", "sources file not found"))
         return
-    data = _read_yaml(path, problems)
+    data = read_yaml(path, problems)
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         problems.append(Problem(path.name, "-", "expected a mapping with a 'sources' list"))
         return
@@ -167,7 +102,7 @@ def _load_sources(path: Path, bank: Bank, problems: list[Problem]) -> None:
         try:
             source = Source.model_validate(raw)
         except ValidationError as exc:
-            problems.append(Problem(path.name, _raw_id(raw), _explain(exc)))
+            problems.append(Problem(path.name, raw_id(raw), explain(exc)))
             continue
         if source.id in bank.sources:
             problems.append(Problem(path.name, source.id, "duplicate source id"))
@@ -175,7 +110,7 @@ def _load_sources(path: Path, bank: Bank, problems: list[Problem]) -> None:
 
 
 def _load_topic_file(path: Path, problems: list[Problem]) -> TopicFile | None:
-    data = _read_yaml(path, problems)
+    data = read_yaml(path, problems)
     if not isinstance(data, dict):
         if data is not None or not problems or problems[-1].file != path.name:
             problems.append(Problem(path.name, "-", "expected a mapping with topic, facts and questions"))
@@ -189,13 +124,13 @@ def _load_topic_file(path: Path, problems: list[Problem]) -> TopicFile | None:
             except ValidationError as exc:
                 errors = [e for e in exc.errors() if e["loc"][:1] == (key,)]
                 if errors:
-                    problems.append(Problem(path.name, _raw_id(raw), _explain(exc, skip=2)))
+                    problems.append(Problem(path.name, raw_id(raw), explain(exc, skip=2)))
                     continue
             good[key].append(raw)
     try:
         return TopicFile.model_validate({"topic": data.get("topic"), **good})
     except ValidationError as exc:
-        problems.append(Problem(path.name, _raw_id(data.get("topic")), _explain(exc)))
+        problems.append(Problem(path.name, raw_id(data.get("topic")), explain(exc)))
         return None
 
 
@@ -259,18 +194,3 @@ def _check_dates(
             problems.append(Problem(where[item.id], item.id, f"as_of {item.as_of} is in the future"))
         elif today - item.as_of > STALE_AFTER:
             warnings.append(Problem(where[item.id], item.id, f"as_of {item.as_of} is over two years old"))
-
-
-def _raw_id(raw: object) -> str:
-    if isinstance(raw, dict) and raw.get("id"):
-        return str(raw["id"])
-    return "-"
-
-
-def _explain(exc: ValidationError, skip: int = 0) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"][skip:])
-        msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    return "; ".join(parts)

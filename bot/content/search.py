@@ -1,13 +1,16 @@
 """Typo-tolerant topic lookup for ``/topic <query>``, ``/fact <topic>`` and ``/quiz <topic>``.
 
-Each topic is known by its title, id and aliases. A query is split into words; every word scores
-its best match among a name's words (a one-letter slip such as "imo" for "iom" still counts), and
-a name whose words the query covers completely wins over a longer one that merely contains it.
+Each topic is known by its title, id and aliases (in a localized bank, the English aliases and
+the language's own, so a Hindi reader can search in Devanagari or in English). A query is split
+into words; every word scores its best match among a name's words (a one-letter slip such as
+"imo" for "iom" still counts), and a name whose words the query covers completely wins over a
+longer one that merely contains it.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -15,7 +18,14 @@ from rapidfuzz.distance import OSA
 
 from bot.content.models import Topic
 
-_STOPWORDS = frozenset({"the", "and", "of", "in", "its", "for", "on", "a", "an", "to", "s"})
+_STOPWORDS = frozenset(
+    {"the", "and", "of", "in", "its", "for", "on", "a", "an", "to", "s"}
+    # Hindi postpositions and conjunctions, as common in Hindi names as "of" and "and" in English ones.
+    | {"का", "की", "के", "में", "से", "को", "पर", "और", "तथा", "एवं"}
+)
+#: A word: Latin letters and digits, or a run of Devanagari (its vowel signs and virama included,
+#: which are not word characters to ``\w``), stopping at the danda.
+_WORD = re.compile(r"[a-z0-9]+|[\u0900-\u0963\u0966-\u097f]+")
 #: A best score below this is "no topic like that".
 MATCH_THRESHOLD = 70.0
 #: Below the match threshold, topics scoring at least this are still offered as "did you mean";
@@ -26,7 +36,7 @@ TIE_MARGIN = 4.0
 
 
 def _words(text: str) -> list[str]:
-    words = re.findall(r"[a-z0-9]+", text.casefold())
+    words = _WORD.findall(unicodedata.normalize("NFC", text.casefold()))
     return [w for w in words if w not in _STOPWORDS] or words
 
 

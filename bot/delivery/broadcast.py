@@ -33,10 +33,13 @@ def make_send(bot: Bot, record: BroadcastRecord) -> Send:
 async def run_broadcast(bot: Bot, ctx: AppContext, record: BroadcastRecord) -> BroadcastReport:
     """Send a confirmed broadcast, editing the operator's progress message as it goes."""
 
+    # The progress message is the operator's: in their private chat's language.
+    lang = await ctx.language_of(record.admin_id)
+
     async def progress(report: BroadcastReport, done: bool) -> None:
         if record.progress_message is None:
             return
-        text = render.broadcast_progress(record.broadcast_id, report, done)
+        text = render.broadcast_progress(record.broadcast_id, report, done, lang)
         with suppress(TelegramError):  # a lost progress edit must not stop the broadcast
             await bot.edit_message_text(text, chat_id=record.admin_id, message_id=record.progress_message)
 

@@ -79,16 +79,20 @@ async def send_daily(bot: Bot, ctx: AppContext, push: DuePush) -> None:
     view = await daily_view(ctx, push)
     # The chat's push size: 1, 5 or 10 questions, each the next of the no-repeat rotation.
     questions = [await ctx.study.next_question(chat.chat_id, chat.push_topic, ctx.now()) for _ in range(chat.push_size)]
-    text = render.daily_push(view, ctx.bank)
+    # The daily push reads in the chat's language; what it chose (by id) is the same in any.
+    lang = ctx.chat_settings.language(chat)
+    bank = ctx.bank_in(lang)
+    text = render.daily_push(view, bank, lang)
     await with_retries(lambda: bot.send_message(chat.chat_id, text), SEND_ATTEMPTS)
     chosen = [q for q in questions if q is not None]
     for n, question in enumerate(chosen, 1):
-        label = t("test.label", n=n, size=len(chosen)) if len(chosen) > 1 else None
+        label = t("test.label", lang, n=n, size=len(chosen)) if len(chosen) > 1 else None
         await send_quiz(
             bot,
             ctx,
             chat.chat_id,
             question,
+            lang,
             anonymous=chat.is_channel,
             purpose="push",
             attempts=SEND_ATTEMPTS,

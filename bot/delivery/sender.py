@@ -15,6 +15,7 @@ from telegram.constants import PollType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.content.models import Fact, Question
+from bot.content.twins import twin
 from bot.context import AppContext
 from bot.render import messages as render
 from bot.services.study import QuizPlan
@@ -44,9 +45,11 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 1) -> T
 
 
 async def send_fact(
-    bot: Bot, ctx: AppContext, chat_id: int, fact: Fact, keyboard: InlineKeyboardMarkup | None = None
+    bot: Bot, ctx: AppContext, chat_id: int, fact: Fact, lang: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> Message:
-    return await bot.send_message(chat_id, render.fact(fact, ctx.bank), reply_markup=keyboard)
+    """A fact (chosen by id, in any language) as the chat reads it."""
+    bank = ctx.bank_in(lang)
+    return await bot.send_message(chat_id, render.fact(twin(bank, fact), bank, lang), reply_markup=keyboard)
 
 
 async def send_quiz(
@@ -54,6 +57,7 @@ async def send_quiz(
     ctx: AppContext,
     chat_id: int,
     question: Question,
+    lang: str,
     *,
     anonymous: bool = False,
     purpose: str = "quiz",
@@ -64,11 +68,15 @@ async def send_quiz(
 ) -> tuple[PollRecord, QuizPlan]:
     """Send a native quiz poll (with its statements first when they do not fit) and register it.
 
-    Each of the two calls is retried on its own, so a failed poll never repeats the statements.
+    The question (chosen by id, in any language) is asked as the chat reads it: its text in
+    ``lang``, its answer and option order shared by every language, so the answer is checked
+    and recorded the same whatever the language. Each of the two calls is retried on its own,
+    so a failed poll never repeats the statements.
     """
-    plan = ctx.study.plan_quiz(question, label)
+    bank = ctx.bank_in(lang)
+    plan = ctx.study.plan_quiz(twin(bank, question), label)
     if plan.intro is not None:
-        intro = render.quiz_intro(plan, ctx.bank)
+        intro = render.quiz_intro(plan, bank, lang)
         await with_retries(lambda: bot.send_message(chat_id, intro), attempts)
     message = await with_retries(
         lambda: bot.send_poll(

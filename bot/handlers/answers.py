@@ -17,9 +17,11 @@ async def on_poll_answer(update: Update, context: StudyContext) -> None:
     if answer is None or answer.user is None or answer.voter_chat is not None:
         return  # an answer on behalf of a chat has no member to credit
     ctx = context.app
-    outcome = await ctx.study.record_answer(answer.poll_id, answer.user.id, list(answer.option_ids), ctx.now())
+    # The answer and its review card are stored together.
+    review = ctx.learning.review.rescheduler
+    outcome = await ctx.study.record_answer(answer.poll_id, answer.user.id, list(answer.option_ids), ctx.now(), review)
     if outcome is None:
         log.debug("ignored poll answer for poll %s", answer.poll_id)
         return
-    # The review card, the full explanation, the next review card or mock-test question.
+    # The full explanation, the next review card or mock-test question.
     await after_answer(context.bot, ctx, outcome)

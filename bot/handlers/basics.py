@@ -9,21 +9,21 @@ from bot.context import StudyContext
 # The registry imports this module; this one reads the registry only when a command runs.
 from bot.handlers import registry, support
 from bot.handlers.permissions import can_change_settings
-from bot.handlers.support import is_group, is_private, reply
+from bot.handlers.support import chat_language, is_group, is_private, reply
 from bot.render import keyboards
 from bot.render import messages as render
 from bot.render.messages import escape
 from bot.render.texts import t
 
 
-def help_text(scope: registry.Scope, *, admin: bool = False) -> str:
+def help_text(scope: registry.Scope, lang: str, *, admin: bool = False) -> str:
     """/help from the registry, grouped by purpose; a group's admins get their settings in one line."""
     sections = [
-        (t(f"help.group.{group.value}"), [(c.name, t(c.description_key)) for c in commands])
+        (t(f"help.group.{group.value}", lang), [(c.name, t(c.description_key, lang)) for c in commands])
         for group, commands in registry.help_sections(scope)
     ]
     admin_names = [c.name for c in registry.admin_only_commands()] if admin else []
-    return render.help_text(sections, admin_names)
+    return render.help_text(sections, lang, admin_names)
 
 
 def _addressed_to_us(update: Update) -> bool:
@@ -44,6 +44,7 @@ def _scope(update: Update) -> registry.Scope:
 
 async def start(update: Update, context: StudyContext) -> None:
     # A deep link from a group (t.me/<bot>?start=review) runs the command it names.
+    lang = await chat_language(update, context)
     if (
         context.args
         and is_private(update.effective_chat)
@@ -55,8 +56,8 @@ async def start(update: Update, context: StudyContext) -> None:
         return
     # A few lines and four buttons; /help has every command.
     user = update.effective_user
-    greeting = t("start.greeting", name=escape(user.first_name)) if user is not None else ""
-    await reply(update, (greeting + "\n" + t("start.intro")).strip(), keyboards.start())
+    greeting = t("start.greeting", lang, name=escape(user.first_name)) if user is not None else ""
+    await reply(update, (greeting + "\n" + t("start.intro", lang)).strip(), keyboards.start(lang))
 
 
 async def help_command(update: Update, context: StudyContext) -> None:
@@ -64,7 +65,7 @@ async def help_command(update: Update, context: StudyContext) -> None:
     if is_group(update.effective_chat) and not _addressed_to_us(update):
         return
     admin = is_group(update.effective_chat) and await can_change_settings(update, context)
-    await reply(update, help_text(_scope(update), admin=admin))
+    await reply(update, help_text(_scope(update), await chat_language(update, context), admin=admin))
 
 
 async def unknown_command(update: Update, context: StudyContext) -> None:
@@ -74,10 +75,11 @@ async def unknown_command(update: Update, context: StudyContext) -> None:
 
 async def plain_text(update: Update, context: StudyContext) -> None:
     """A private message that is not a command gets a pointer to /help."""
-    await reply(update, t("error.text"))
+    lang = await chat_language(update, context)
+    await reply(update, t("error.text", lang))
 
 
 async def stale_press(update: Update, context: StudyContext) -> None:
-    """A button pressed again after it was replaced, or data its message never carried: say so, do nothing."""
+    """A forged press (see support.is_stale_press): say the button has expired, do nothing."""
     if update.callback_query is not None:
-        await update.callback_query.answer(t("error.stale_button"))
+        await update.callback_query.answer(t("error.stale_button", await chat_language(update, context)))

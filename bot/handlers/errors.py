@@ -17,6 +17,16 @@ from bot.render.texts import t
 log = logging.getLogger(__name__)
 
 
+async def _language_of(context: StudyContext, chat_id: int) -> str:
+    """A chat's language for an error notice; the default when it cannot be read (the store may be
+    the very thing that failed)."""
+    ctx = context.app
+    try:
+        return await ctx.language_of(chat_id)
+    except Exception:
+        return ctx.settings.default_language
+
+
 async def on_error(update: object, context: StudyContext) -> None:
     error = context.error
     chat = update.effective_chat if isinstance(update, Update) else None
@@ -42,12 +52,14 @@ async def on_error(update: object, context: StudyContext) -> None:
     if query is not None:
         bot = context.bot
         if not (isinstance(bot, StudyBot) and bot.was_answered(query.id)):
+            lang = await _language_of(context, chat.id)
             with suppress(TelegramError):
-                await query.answer(t("error.generic"))
+                await query.answer(t("error.generic", lang))
         return
     if update.effective_message is not None and chat.type == "private":
+        lang = await _language_of(context, chat.id)
         try:
-            await context.bot.send_message(chat.id, t("error.generic"))
+            await context.bot.send_message(chat.id, t("error.generic", lang))
         except TelegramError:
             log.warning("could not tell the user about the error")
 
@@ -118,8 +130,8 @@ async def alert_operators(update: object, context: StudyContext, error: BaseExce
         error=redact(str(error), secrets),
         user_text=redact(text, secrets) if text else None,
     )
-    message = render_operators.error_alert(report)
     for admin_id in admins:
+        message = render_operators.error_alert(report, await _language_of(context, admin_id))
         try:
             await context.bot.send_message(admin_id, message)
         except TelegramError as exc:

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 
 from bot.context import StudyContext
 from bot.handlers.permissions import forget_admins
-from bot.handlers.support import argument, chat_record, is_group, reply
+from bot.handlers.support import argument, chat_language, chat_record, is_group, reply
 from bot.render import messages as render
 from bot.render.messages import safe_name
 from bot.render.texts import t
@@ -41,8 +41,9 @@ async def on_my_chat_member(update: Update, context: StudyContext) -> None:
     await context.app.chat_settings.set_active(chat.id, now)
     log.info("chat %s is now %s", chat.id, "active" if now else "inactive")
     if now and chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+        lang = await chat_language(update, context)
         with suppress(TelegramError):
-            await context.bot.send_message(chat.id, t("group.welcome", title=safe_name(chat.title or "")))
+            await context.bot.send_message(chat.id, t("group.welcome", lang, title=safe_name(chat.title or "")))
 
 
 async def on_chat_member(update: Update, context: StudyContext) -> None:
@@ -68,18 +69,19 @@ async def on_migrate(update: Update, context: StudyContext) -> None:
 
 # --- leaderboard --------------------------------------------------------------------------------
 async def leaderboard(update: Update, context: StudyContext) -> None:
+    lang = await chat_language(update, context)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or not is_group(chat):
-        await reply(update, t("group.only"))
+        await reply(update, t("group.only", lang))
         return
     period = (argument(context) or "week").casefold()
     if period not in ("week", "all"):
-        await reply(update, t("leaderboard.usage"))
+        await reply(update, t("leaderboard.usage", lang))
         return
     ctx = context.app
     tz = ctx.chat_tz(await chat_record(update, context))
     board = await ctx.groups.leaderboard(chat.id, user.id if user else None, period, tz, ctx.now())
-    await reply(update, render.leaderboard(board, await ctx.learning.sessions.last_ranking(chat.id)))
+    await reply(update, render.leaderboard(board, lang, await ctx.learning.sessions.last_ranking(chat.id)))
 
 
 # --- channels -----------------------------------------------------------------------------------

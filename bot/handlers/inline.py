@@ -5,12 +5,13 @@ from __future__ import annotations
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import InlineQueryLimit
 
+from bot.content.twins import twin
 from bot.context import StudyContext
-from bot.handlers.support import MAX_ARGUMENT_LENGTH
+from bot.handlers.support import MAX_ARGUMENT_LENGTH, chat_language
 from bot.render import keyboards
 from bot.render import messages as render
 
-#: The results do not depend on who asks, so Telegram may cache them for everyone this long.
+#: Telegram may cache the results this long (for the one who asked: they are in their language).
 CACHE_SECONDS = 300
 
 
@@ -21,17 +22,22 @@ async def on_inline_query(update: Update, context: StudyContext) -> None:
     if query is None:
         return
     ctx = context.app
+    # No chat here: the facts read in the language of the asker's private chat.
+    lang = await chat_language(update, context)
+    bank = ctx.bank_in(lang)
     text = query.query[:MAX_ARGUMENT_LENGTH]
-    facts = ctx.study.inline_facts(text, ctx.now().astimezone(ctx.settings.tz).date(), InlineQueryLimit.RESULTS)
+    today = ctx.now().astimezone(ctx.settings.tz).date()
+    facts = [twin(bank, f) for f in ctx.study.inline_facts(text, today, InlineQueryLimit.RESULTS, lang)]
     username = context.bot.username or ""
     results = [
         InlineQueryResultArticle(
             id=fact.id,  # content ids are short and unique, well within Telegram's 64 bytes
-            title=ctx.bank.topics[fact.topic].title,
+            title=bank.topics[fact.topic].title,
             description=render.inline_description(fact),
-            input_message_content=InputTextMessageContent(render.fact(fact, ctx.bank)),
-            reply_markup=keyboards.quiz_me(username, fact.topic),
+            input_message_content=InputTextMessageContent(render.fact(fact, bank, lang)),
+            reply_markup=keyboards.quiz_me(username, fact.topic, lang),
         )
         for fact in facts
     ]
-    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
+    # Personal: another asker may read another language, so one asker's results are not everyone's.
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)

@@ -19,6 +19,7 @@ from bot.delivery.learning import start_review, start_test, user_tz
 from bot.handlers.support import (
     SESSION_STOP_WORDS,
     argument,
+    chat_language,
     deliver_quiz,
     edit,
     is_private,
@@ -50,7 +51,7 @@ async def review(update: Update, context: StudyContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or await point_to_private_chat(update, context, "review"):
         return
-    await start_review(context.bot, context.app, user.id, chat.id)
+    await start_review(context.bot, context.app, user.id, chat.id, await chat_language(update, context))
 
 
 async def mistakes(update: Update, context: StudyContext) -> None:
@@ -71,8 +72,9 @@ async def test(update: Update, context: StudyContext) -> None:
     # A group's admin starts (or stops) a quiz session of the mock test's length for everyone.
     if await session_command(update, context, list(context.args or []), default_size=SESSION_SIZE):
         return
+    lang = await chat_language(update, context)
     if not is_private(chat):
-        best = ctx.study.find_topic(asked).best if asked and asked.casefold() not in STOP_WORDS else None
+        best = ctx.study.find_topic(asked, lang).best if asked and asked.casefold() not in STOP_WORDS else None
         await point_to_private_chat(update, context, f"test_{best.id}" if best else "test")
         return
     if asked.casefold() in STOP_WORDS:
@@ -80,7 +82,7 @@ async def test(update: Update, context: StudyContext) -> None:
         return
     topic_id = await resolve_topic(update, context, callbacks.test_start)
     if topic_id is not None:
-        await start_test(context.bot, ctx, user.id, chat.id, None if topic_id == ALL else topic_id)
+        await start_test(context.bot, ctx, user.id, chat.id, None if topic_id == ALL else topic_id, lang)
 
 
 async def mains(update: Update, context: StudyContext) -> None:
@@ -92,28 +94,30 @@ async def mains(update: Update, context: StudyContext) -> None:
 
 async def export(update: Update, context: StudyContext) -> None:
     """/export: the user's answer history as a CSV document."""
+    lang = await chat_language(update, context)
     ctx = context.app
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or await point_to_private_chat(update, context, "export"):
         return
     tz = await user_tz(ctx, user.id)
-    result = await ctx.learning.data.export_csv(user.id, tz)
+    result = await ctx.learning.data.export_csv(user.id, tz, lang)
     if not result.rows:
-        await reply(update, t("export.empty"))
+        await reply(update, t("export.empty", lang))
         return
     await context.bot.send_document(
         chat.id,
         result.content,
         filename=result.filename,
-        caption=t("export.caption", count=tn("count.answer", result.rows), tz=tz.key),
+        caption=t("export.caption", lang, count=tn("count.answer", result.rows, lang), tz=tz.key),
     )
 
 
 async def forget(update: Update, context: StudyContext) -> None:
     """/forget: ask for confirmation; the ``fg:yes`` button deletes."""
+    lang = await chat_language(update, context)
     if update.effective_user is None or await point_to_private_chat(update, context, "forget"):
         return
-    await reply(update, t("forget.confirm"), keyboards.forget())
+    await reply(update, t("forget.confirm", lang), keyboards.forget(lang))
 
 
 async def start_test_link(update: Update, context: StudyContext, topic_id: str) -> None:
@@ -122,12 +126,14 @@ async def start_test_link(update: Update, context: StudyContext, topic_id: str) 
     if user is None or chat is None or not is_private(chat):
         return
     ctx = context.app
-    await start_test(context.bot, ctx, user.id, chat.id, topic_id if topic_id in ctx.bank.topics else None)
+    lang = await chat_language(update, context)
+    await start_test(context.bot, ctx, user.id, chat.id, topic_id if topic_id in ctx.bank.topics else None, lang)
 
 
 # --- buttons --------------------------------------------------------------------------------------
 async def on_button(update: Update, context: StudyContext) -> None:
     """Every learning button. Each query is answered once; stale or tampered data gets a notice."""
+    lang = await chat_language(update, context)
     query = update.callback_query
     if query is None:
         return
@@ -142,14 +148,15 @@ async def on_button(update: Update, context: StudyContext) -> None:
     }
     handler = handlers.get(pressed.action) if pressed else None
     if pressed is None or handler is None or not await handler(update, context, query, pressed.value):
-        await query.answer(t("error.stale_button"))
+        await query.answer(t("error.stale_button", lang))
 
 
 async def _private_button(update: Update, context: StudyContext, query: CallbackQuery) -> bool:
     """Personal buttons work only in the private chat; elsewhere say where to go (query answered)."""
+    lang = await chat_language(update, context)
     if is_private(update.effective_chat):
         return True
-    await query.answer(t("private.only"), show_alert=True)
+    await query.answer(t("private.only", lang), show_alert=True)
     return False
 
 
@@ -159,7 +166,8 @@ async def _review_button(update: Update, context: StudyContext, query: CallbackQ
         return False
     if await _private_button(update, context, query):
         await query.answer()
-        await start_review(context.bot, context.app, query.from_user.id, chat.id)
+        lang = await chat_language(update, context)
+        await start_review(context.bot, context.app, query.from_user.id, chat.id, lang)
     return True
 
 
@@ -176,15 +184,16 @@ async def _show_mistake(
     update: Update, context: StudyContext, user_id: int, index: int, query: CallbackQuery | None
 ) -> bool:
     """Show a mistake: a new message for /mistakes, the same one edited for its buttons."""
+    lang = await chat_language(update, context)
     ctx = context.app
     page = await ctx.learning.practice.mistake_page(user_id, index)
     if page is None:
         if query is not None:
             return False  # the list changed (or the data was made up): a stale button
-        await reply(update, t("mistakes.none"))
+        await reply(update, t("mistakes.none", lang))
         return True
-    text = render_learning.mistake(page, ctx.bank, await user_tz(ctx, user_id))
-    keyboard = keyboards.mistakes(page.index, page.total, page.mistake.question.topic)
+    text = render_learning.mistake(page, ctx.bank_in(lang), await user_tz(ctx, user_id), lang)
+    keyboard = keyboards.mistakes(page.index, page.total, page.mistake.question.topic, lang)
     if query is None:
         await reply(update, text, keyboard)
         return True
@@ -207,25 +216,29 @@ async def _test_button(update: Update, context: StudyContext, query: CallbackQue
     if action == "quit":
         await _quit_test(update, context, query.from_user.id)
     else:
-        await start_test(context.bot, ctx, query.from_user.id, chat.id, None if topic_id == ALL else topic_id)
+        lang = await chat_language(update, context)
+        topic = None if topic_id == ALL else topic_id
+        await start_test(context.bot, ctx, query.from_user.id, chat.id, topic, lang)
     return True
 
 
 async def _quit_test(update: Update, context: StudyContext, user_id: int) -> None:
+    lang = await chat_language(update, context)
     ctx = context.app
     given_up = await ctx.learning.tests.abandon(user_id, ctx.now())
     if given_up is None:
-        await reply(update, t("test.none_running"))
+        await reply(update, t("test.none_running", lang))
         return
     partial = await ctx.learning.tests.result(given_up.test_id)
     answered = partial.correct + partial.wrong if partial else 0
     if partial is None or not answered:
-        await reply(update, t("test.abandoned"))
+        await reply(update, t("test.abandoned", lang))
         return
     await reply(
         update,
         t(
             "test.abandoned_partial",
+            lang,
             answered=answered,
             size=given_up.size,
             correct=partial.correct,
@@ -243,10 +256,14 @@ async def _mains_button(update: Update, context: StudyContext, query: CallbackQu
         if prompt is None:
             return False
         await query.answer()
+        lang = await chat_language(update, context)
+        bank = ctx.bank_in(lang)
         text = (
-            render_learning.mains_prompt(prompt, ctx.bank) + "\n\n" + render_learning.mains_key_points(prompt, ctx.bank)
+            render_learning.mains_prompt(prompt, bank, lang)
+            + "\n\n"
+            + render_learning.mains_key_points(prompt, bank, lang)
         )
-        await edit(query, text, keyboards.mains(None))
+        await edit(query, text, keyboards.mains(None, lang))
         return True
     if action == "go" and (item == ALL or item in ctx.bank.topics):
         await query.answer()
@@ -256,29 +273,31 @@ async def _mains_button(update: Update, context: StudyContext, query: CallbackQu
 
 
 async def _send_mains(update: Update, context: StudyContext, topic_id: str) -> None:
+    lang = await chat_language(update, context)
     ctx = context.app
     prompt = ctx.learning.practice.mains_prompt(None if topic_id == ALL else topic_id)
     if prompt is None:
-        await reply(update, t("mains.none"))
+        await reply(update, t("mains.none", lang))
         return
-    await reply(update, render_learning.mains_prompt(prompt, ctx.bank), keyboards.mains(prompt.id))
+    await reply(update, render_learning.mains_prompt(prompt, ctx.bank_in(lang), lang), keyboards.mains(prompt.id, lang))
 
 
 async def _forget_button(update: Update, context: StudyContext, query: CallbackQuery, value: str) -> bool:
+    lang = await chat_language(update, context)
     if value not in ("yes", "no"):
         return False
     if not await _private_button(update, context, query):
         return True
     await query.answer()
     if value == "no":
-        await edit(query, t("forget.cancelled"), None)
+        await edit(query, t("forget.cancelled", lang), None)
         return True
     report = await context.app.learning.data.forget(query.from_user.id)
     if report.nothing:
-        await edit(query, t("forget.nothing"), None)  # pressed twice: it was all gone already
+        await edit(query, t("forget.nothing", lang), None)  # pressed twice: it was all gone already
         return True
     log.info("forgot user %s at their request", query.from_user.id)
-    await edit(query, render_learning.forget_done(report), None)
+    await edit(query, render_learning.forget_done(report, lang), None)
     return True
 
 
@@ -289,5 +308,5 @@ async def _weak_topic_button(update: Update, context: StudyContext, query: Callb
     if await within_cooldown(update, context, "quiz"):
         return True
     await query.answer()
-    await deliver_quiz(context, chat, value, query.from_user.id)
+    await deliver_quiz(context, chat, value, query.from_user.id, await chat_language(update, context))
     return True

@@ -17,7 +17,7 @@ from telegram import Update
 
 from bot.context import StudyContext
 from bot.delivery.broadcast import run_broadcast
-from bot.handlers.support import edit, is_private, pressed_message, reply, unknown_command
+from bot.handlers.support import chat_language, edit, is_private, pressed_message, reply, unknown_command
 from bot.render import callbacks, keyboards
 from bot.render import operators as render
 from bot.render.texts import t
@@ -63,7 +63,8 @@ async def admin(update: Update, context: StudyContext) -> None:
     """How the bot is doing: users, chats, subscriptions, answers, today's push, store, content."""
     ctx = context.app
     view = await ctx.operators.overview(ctx.bank, ctx.now(), ctx.started_at)
-    await reply(update, render.overview(view, bot_version(), str(ctx.settings.database_path)))
+    lang = await chat_language(update, context)
+    await reply(update, render.overview(view, bot_version(), str(ctx.settings.database_path), lang))
 
 
 @operators_only
@@ -75,7 +76,8 @@ async def reload(update: Update, context: StudyContext) -> None:
     outcome, bank = await asyncio.to_thread(reload_bank, ctx.bank, where, ctx.now().date())
     if bank is not None:
         ctx.use_bank(bank)
-    await reply(update, render.reload_outcome(outcome, content_counts(ctx.bank), str(where)))
+    lang = await chat_language(update, context)
+    await reply(update, render.reload_outcome(outcome, content_counts(ctx.bank), str(where), lang))
 
 
 _FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
@@ -95,6 +97,7 @@ def _audience_and_text(html: str) -> tuple[str, str]:
 async def broadcast(update: Update, context: StudyContext) -> None:
     """A preview with the audience's size and Confirm / Cancel; as a reply, the replied-to
     message is copied instead of a text being sent."""
+    lang = await chat_language(update, context)
     message = update.message
     if message is None or message.from_user is None:
         return
@@ -102,17 +105,18 @@ async def broadcast(update: Update, context: StudyContext) -> None:
     audience, text = _audience_and_text(message.text_html)
     source = message.reply_to_message
     if source is None and not text:
-        await reply(update, t("broadcast.usage"))
+        await reply(update, t("broadcast.usage", lang))
         return
     copy_from = (source.chat.id, source.message_id) if source is not None else None
     body = None if source is not None else text
     broadcast_id, size = await ctx.broadcasts.draft(message.from_user.id, audience, body, copy_from, ctx.now())
-    preview = render.broadcast_preview(broadcast_id, audience, size, body)
-    await reply(update, preview, keyboards.broadcast_preview(broadcast_id))
+    preview = render.broadcast_preview(broadcast_id, audience, size, body, lang)
+    await reply(update, preview, keyboards.broadcast_preview(broadcast_id, lang))
 
 
 async def on_broadcast_button(update: Update, context: StudyContext) -> None:
     """Confirm or Cancel under a preview. Anyone but its operator gets what forged data gets."""
+    lang = await chat_language(update, context)
     query = update.callback_query
     if query is None:
         return
@@ -123,21 +127,21 @@ async def on_broadcast_button(update: Update, context: StudyContext) -> None:
     allowed = user_id in ctx.settings.admin_ids and is_private(update.effective_chat) and value.isdigit()
     preview = pressed_message(query)
     if not allowed or verb not in ("go", "no") or preview is None:
-        await query.answer(t("error.stale_button"))
+        await query.answer(t("error.stale_button", lang))
         return
     broadcast_id = int(value)
     if verb == "no":
         if not await ctx.broadcasts.cancel(broadcast_id, user_id, ctx.now()):
-            await query.answer(t("broadcast.gone"))
+            await query.answer(t("broadcast.gone", lang))
             return
         await query.answer()
-        await edit(query, t("broadcast.cancelled", id=broadcast_id))
+        await edit(query, t("broadcast.cancelled", lang, id=broadcast_id))
         return
     record = await ctx.broadcasts.confirm(broadcast_id, user_id, preview.message_id, ctx.now())
     if record is None:
-        await query.answer(t("broadcast.gone"))
+        await query.answer(t("broadcast.gone", lang))
         return
     await query.answer()
     total = await ctx.broadcasts.audience_size(record.audience)
-    await edit(query, render.broadcast_progress(broadcast_id, BroadcastReport(total=total), done=False))
+    await edit(query, render.broadcast_progress(broadcast_id, BroadcastReport(total=total), False, lang))
     ctx.broadcasts.start(run_broadcast(context.bot, ctx, record))

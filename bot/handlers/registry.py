@@ -92,6 +92,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("pause", SETTINGS, settings.pause, Group.DAILY),
     Command("resume", SETTINGS, settings.resume, Group.DAILY),
     Command("settings", EVERYWHERE | Scope.CHANNEL, settings.show_settings, Group.DAILY),
+    Command("language", SETTINGS, settings.language, Group.BASICS),
     Command("export", Scope.PRIVATE, learning.export, Group.DATA),
     Command("forget", Scope.PRIVATE, learning.forget, Group.DATA),
     Command("help", EVERYWHERE, basics.help_command, Group.BASICS),
@@ -177,6 +178,9 @@ def register(application: StudyApplication) -> None:
     """Group -1 records who wrote; group 0 answers. Order within group 0 matters: the first
     matching handler wins, so commands come first and the catch-alls last."""
     application.add_handler(TypeHandler(object, remember), group=-1)
+    # Poll answers first: the busiest updates by far (a group's every member answers every quiz),
+    # and no other handler of group 0 takes them, so they need not be checked against 30 others.
+    application.add_handler(PollAnswerHandler(answers.on_poll_answer))
     application.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(ChatMemberHandler(groups.on_chat_member, ChatMemberHandler.CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate))
@@ -185,7 +189,7 @@ def register(application: StudyApplication) -> None:
 
     # First of the buttons: a forged press (see is_stale_press) is answered as stale, whatever it says.
     application.add_handler(StalePressHandler(basics.stale_press))
-    settings_buttons = callbacks.pattern(Action.SETTING, Action.SUBSCRIBE, Action.TIMEZONE)
+    settings_buttons = callbacks.pattern(Action.SETTING, Action.SUBSCRIBE, Action.TIMEZONE, Action.LANGUAGE)
     application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=settings_buttons))
     application.add_handler(CallbackQueryHandler(learning.on_button, pattern=callbacks.pattern(*learning.ACTIONS)))
     application.add_handler(CallbackQueryHandler(stats.on_stats_button, pattern=callbacks.pattern(Action.STATS)))
@@ -194,7 +198,6 @@ def register(application: StudyApplication) -> None:
     # Whatever is left: topic buttons, and stale or forged data (answered with a notice).
     application.add_handler(CallbackQueryHandler(study.on_topic_button))
     application.add_handler(InlineQueryHandler(inline.on_inline_query))
-    application.add_handler(PollAnswerHandler(answers.on_poll_answer))
     application.add_handler(PollHandler(groups.on_poll))
 
     application.add_handler(MessageHandler(FRESH & filters.COMMAND, basics.unknown_command))

@@ -12,10 +12,12 @@ from contextlib import suppress
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 
+from bot.content.twins import twin
 from bot.context import StudyContext
 from bot.delivery.sender import send_fact, send_quiz
 from bot.delivery.sessions import send_ranking, start_session
 from bot.handlers.permissions import can_change_settings
+from bot.languages import from_language_code
 from bot.render import callbacks, keyboards
 from bot.render.messages import escape
 from bot.render.texts import t
@@ -52,6 +54,18 @@ async def chat_record(update: Update, context: StudyContext) -> ChatRecord | Non
     return await context.app.chat_settings.get(chat.id) if chat else None
 
 
+async def chat_language(update: Update, context: StudyContext) -> str:
+    """The language of the chat the update came from, read once per update; for an update
+    without a chat (a poll answer, an inline query) the user's private chat's."""
+    if context.language is None:
+        chat, user = update.effective_chat, update.effective_user
+        chat_id = chat.id if chat is not None else user.id if user is not None else None
+        ctx = context.app
+        record = await ctx.chat_settings.get(chat_id) if chat_id is not None else None
+        context.language = ctx.chat_settings.language(record)
+    return context.language
+
+
 async def remember(update: Update, context: StudyContext) -> None:
     """Keep the chat and the user who wrote on record (runs before every other handler)."""
     chats = context.app.chat_settings
@@ -60,9 +74,11 @@ async def remember(update: Update, context: StudyContext) -> None:
     if update.callback_query is not None and update.callback_query.data == callbacks.forget(True):
         return  # "delete everything" must not record the one who asks for it again
     # The group that says it became a supergroup is gone: its row moves, it is not made anew.
-    if chat is not None and not (message is not None and message.migrate_to_chat_id):
-        await chats.record_chat(chat.id, chat.type, chat.title or chat.full_name, chat.username)
     user = update.effective_user
+    if chat is not None and not (message is not None and message.migrate_to_chat_id):
+        # A private chat starts in its user's Telegram language when the bot speaks it.
+        starts_in = from_language_code(user.language_code) if user is not None and is_private(chat) else None
+        await chats.record_chat(chat.id, chat.type, chat.title or chat.full_name, chat.username, starts_in)
     if user is not None and not user.is_bot:
         await chats.record_user(user.id, user.first_name, user.username)
 
@@ -79,7 +95,7 @@ async def unknown_command(update: Update, context: StudyContext) -> None:
         return
     if not is_private(update.effective_chat) and not addressee:
         return  # in a group, a bare /unknown may belong to another bot: stay quiet
-    await reply(update, t("error.unknown_command"))
+    await reply(update, t("error.unknown_command", await chat_language(update, context)))
 
 
 # --- replies ---------------------------------------------------------------------------------------
@@ -182,7 +198,8 @@ async def point_to_private_chat(update: Update, context: StudyContext, payload: 
     """Outside a private chat, point to it with a deep link (True); in one, carry on (False)."""
     if is_private(update.effective_chat):
         return False
-    await reply(update, t("private.only"), keyboards.private_link(context.bot.username, payload))
+    lang = await chat_language(update, context)
+    await reply(update, t("private.only", lang), keyboards.private_link(context.bot.username, payload, lang))
     return True
 
 
@@ -200,7 +217,10 @@ async def within_cooldown(update: Update, context: StudyContext, action: str) ->
     allowed, left, tell = ctx.cooldown.check(chat.id, action, ctx.now())
     if allowed:
         return False
-    notice = t("group.cooldown", what=t(f"group.cooldown_{action}"), every=ctx.cooldown.seconds, seconds=left)
+    lang = await chat_language(update, context)
+    notice = t(
+        "group.cooldown", lang, what=t(f"group.cooldown_{action}", lang), every=ctx.cooldown.seconds, seconds=left
+    )
     if update.callback_query is not None:
         await update.callback_query.answer(notice)
     elif tell:
@@ -217,20 +237,28 @@ async def resolve_topic(
     query = argument(context) if query is None else query.strip()
     if not query:
         return callbacks.ALL
+    lang = await chat_language(update, context)
     if len(query) > MAX_ARGUMENT_LENGTH:
-        await reply(update, t("error.too_long"))
+        await reply(update, t("error.too_long", lang))
         return None
-    result = context.app.study.find_topic(query)
+    result = context.app.study.find_topic(query, lang)
     if result.best is not None:
         return result.best.id
+    bank = context.app.bank_in(lang)
     # No clear match: say so and offer the closest topics as buttons, never silence; when none is
     # close, every topic (a few arbitrary "suggestions" would only mislead).
     if result.nothing_close:
-        topics = list(context.app.bank.topics.values())
-        await reply(update, t("topic.nothing_close", query=escape(query)), keyboards.topic_buttons(topics, encode))
+        topics = list(bank.topics.values())
+        await reply(
+            update, t("topic.nothing_close", lang, query=escape(query)), keyboards.topic_buttons(topics, encode)
+        )
         return None
     key = "topic.choose" if result.ambiguous else "topic.not_found"
-    await reply(update, t(key, query=escape(query)), keyboards.topic_buttons(result.choices, encode))
+    await reply(
+        update,
+        t(key, lang, query=escape(query)),
+        keyboards.topic_buttons([twin(bank, x) for x in result.choices], encode),
+    )
     return None
 
 
@@ -249,46 +277,47 @@ async def session_command(update: Update, context: StudyContext, words: list[str
     size = (parse_int(first) or MAX_SESSION + 1) if number else None
     if not stop and size is None and default_size is None:
         return False
+    lang = await chat_language(update, context)
     if not await can_change_settings(update, context):
         if stop:
-            await reply(update, t("session.admins_only"))
+            await reply(update, t("session.admins_only", lang))
             return True
         return False
     ctx = context.app
     if stop:
         ranking = await ctx.learning.sessions.stop(chat.id, ctx.now())
         if ranking is None:
-            await reply(update, t("session.none_running"))
+            await reply(update, t("session.none_running", lang))
         else:
-            await send_ranking(context.bot, ranking)
+            await send_ranking(context.bot, ranking, lang)
         return True
     rest = words[1:] if size is not None else words
     size = size if size is not None else default_size
     if size is None or not MIN_SESSION <= size <= MAX_SESSION:
-        await reply(update, t("session.size", min=MIN_SESSION, max=MAX_SESSION))
+        await reply(update, t("session.size", lang, min=MIN_SESSION, max=MAX_SESSION))
         return True
     topic_id = await resolve_topic(update, context, callbacks.quiz, query=" ".join(rest))
     if topic_id is not None:
-        await start_session(context.bot, ctx, chat.id, None if topic_id == callbacks.ALL else topic_id, size)
+        await start_session(context.bot, ctx, chat.id, None if topic_id == callbacks.ALL else topic_id, size, lang)
     return True
 
 
 # --- facts and quizzes on request ------------------------------------------------------------------
-async def deliver_fact(context: StudyContext, chat: Chat, topic_id: str) -> None:
+async def deliver_fact(context: StudyContext, chat: Chat, topic_id: str, lang: str) -> None:
     ctx = context.app
     item = await ctx.study.next_fact(chat.id, None if topic_id == callbacks.ALL else topic_id, ctx.now())
     if item is None:
-        await context.bot.send_message(chat.id, t("error.empty_scope"))
+        await context.bot.send_message(chat.id, t("error.empty_scope", lang))
         return
-    await send_fact(context.bot, ctx, chat.id, item, keyboards.topic_actions(item.topic, share=item.id))
+    await send_fact(context.bot, ctx, chat.id, item, lang, keyboards.topic_actions(item.topic, lang, share=item.id))
 
 
-async def deliver_quiz(context: StudyContext, chat: Chat, topic_id: str, requested_by: int | None) -> None:
+async def deliver_quiz(context: StudyContext, chat: Chat, topic_id: str, requested_by: int | None, lang: str) -> None:
     ctx = context.app
     question = await ctx.study.next_question(chat.id, None if topic_id == callbacks.ALL else topic_id, ctx.now())
     if question is None:
-        await context.bot.send_message(chat.id, t("error.empty_scope"))
+        await context.bot.send_message(chat.id, t("error.empty_scope", lang))
         return
     # Telegram allows only anonymous polls in channels.
     anonymous = chat.type == Chat.CHANNEL
-    await send_quiz(context.bot, ctx, chat.id, question, anonymous=anonymous, requested_by=requested_by)
+    await send_quiz(context.bot, ctx, chat.id, question, lang, anonymous=anonymous, requested_by=requested_by)

@@ -43,6 +43,8 @@ class Action(StrEnum):
     #: /stats' view: ``all`` (every chat) or ``here`` (this chat).
     STATS = "st"
     BROADCAST = "bc"
+    #: /language's buttons: the chosen language's code.
+    LANGUAGE = "lang"
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,13 @@ topic_page: Encoder = partial(encode, Action.TOPIC_PAGE)
 topic_summary: Encoder = partial(encode, Action.TOPIC_SUMMARY)
 fact: Encoder = partial(encode, Action.FACT)
 quiz: Encoder = partial(encode, Action.QUIZ)
-#: ``sub``, ``unsub``, ``pause7``, ``resume`` or ``time:HH:MM``.
+#: ``sub``, ``unsub``, ``pause7``, ``resume``, ``time:HH:MM``, ``size:N`` or ``lang:<code>``.
 setting: Encoder = partial(encode, Action.SETTING)
 subscribe: Encoder = partial(encode, Action.SUBSCRIBE)
 timezone: Encoder = partial(encode, Action.TIMEZONE)
 weak_topic: Encoder = partial(encode, Action.WEAK_TOPIC)
+#: A language's code, from /language's buttons (``set:lang:<code>`` is /settings' own).
+language: Encoder = partial(encode, Action.LANGUAGE)
 
 
 def stats_view(everywhere: bool) -> str:

@@ -13,6 +13,12 @@ from typing import Literal
 
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question, Topic
+from bot.content.twins import twin
+
+# Re-exported: the handlers and learning.py read dates through this module, as before.
+from bot.render.locale import day_text as day_text
+from bot.render.locale import long_day, month_year, number
+from bot.render.locale import moment_text as moment_text
 from bot.render.texts import t, tn
 from bot.services.chat_settings import PushSettings
 from bot.services.groups import Leaderboard, RankedRow
@@ -25,16 +31,6 @@ from bot.storage.repository import PollSummary
 
 #: /stats shows a per-100 score only once it means something.
 MIN_ANSWERS_PER_100 = 10
-
-
-def day_text(day: dt.date) -> str:
-    """The one way dates read: ``Fri 4 Dec 2026``."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def moment_text(moment: dt.datetime) -> str:
-    """The one way a time on a day reads: ``Fri 4 Dec, 08:00``."""
-    return f"{moment:%a} {moment.day} {moment:%b, %H:%M}"
 
 
 def escape(text: str) -> str:
@@ -61,11 +57,13 @@ def cite(bank: Bank, source_ids: list[str]) -> str:
     return "; ".join(parts)
 
 
-def fact(item: Fact, bank: Bank, lang: str = "en") -> str:
+def fact(item: Fact, bank: Bank, lang: str) -> str:
+    """A fact as ``bank`` (the chat's language) reads it, with its topic and source."""
+    item = twin(bank, item)
     topic = bank.topics[item.topic]
     text = escape(item.text)
     if item.as_of:
-        text += " " + t("fact.as_of", lang, date=item.as_of.strftime("%B %Y"))
+        text += " " + t("fact.as_of", lang, date=month_year(item.as_of, lang))
     return "\n\n".join(
         [
             t("fact.header", lang, topic=escape(topic.title)),
@@ -85,7 +83,7 @@ def inline_description(item: Fact) -> str:
     return text if len(text) <= INLINE_DESCRIPTION else text[: INLINE_DESCRIPTION - 1] + "…"
 
 
-def quiz_intro(plan: QuizPlan, bank: Bank, lang: str = "en") -> str:
+def quiz_intro(plan: QuizPlan, bank: Bank, lang: str) -> str:
     """The message sent before a poll whose statements (or label) do not fit in it."""
     question = plan.question
     topic = escape(bank.topics[question.topic].title)
@@ -95,7 +93,8 @@ def quiz_intro(plan: QuizPlan, bank: Bank, lang: str = "en") -> str:
     return header + "\n\n" + escape(question.statements_message())
 
 
-def full_explanation(question: Question, bank: Bank, lang: str = "en") -> str:
+def full_explanation(question: Question, bank: Bank, lang: str) -> str:
+    question = twin(bank, question)
     return t(
         "quiz.full_explanation",
         lang,
@@ -104,13 +103,13 @@ def full_explanation(question: Question, bank: Bank, lang: str = "en") -> str:
     )
 
 
-def topic_list(topics: list[Topic], lang: str = "en") -> str:
+def topic_list(topics: list[Topic], lang: str) -> str:
     lines = [t("topics.header", lang)]
     lines += [t("topics.line", lang, title=escape(x.title), description=escape(x.description)) for x in topics]
     return "\n".join(lines)
 
 
-def topic_page(topic: Topic, lang: str = "en", *, with_summary: bool = False) -> str:
+def topic_page(topic: Topic, lang: str, *, with_summary: bool = False) -> str:
     """A study page, takeaways first: the title, the takeaways and the exam relevance; the summary
     follows only ``with_summary`` (the "Read the summary" button edits it in). Related topics are
     buttons (:func:`bot.render.keyboards.topic_page`), not text."""
@@ -126,7 +125,7 @@ def topic_page(topic: Topic, lang: str = "en", *, with_summary: bool = False) ->
     return page
 
 
-def stats(result: UserStats, where: str, lang: str = "en", *, sparkline: bool = True) -> str:
+def stats(result: UserStats, where: str, lang: str, *, sparkline: bool = True) -> str:
     """The /stats message; ``sparkline`` puts the 14-day activity in as text (when no chart image is sent)."""
     if not result.answered:
         return t("stats.none", lang, where=where)
@@ -135,8 +134,8 @@ def stats(result: UserStats, where: str, lang: str = "en", *, sparkline: bool = 
         t(
             "stats.summary",
             lang,
-            answered=result.answered,
-            correct=result.correct,
+            answered=number(result.answered, lang),
+            correct=number(result.correct, lang),
             accuracy=result.accuracy,
             streak=tn("count.day", result.streak, lang),
             best=result.best_streak,
@@ -173,25 +172,30 @@ def stats(result: UserStats, where: str, lang: str = "en", *, sparkline: bool = 
     return "\n\n".join(parts)
 
 
-def _ranked_line(key: str, ranked: RankedRow) -> str:
+def _ranked_line(key: str, ranked: RankedRow, lang: str) -> str:
     return t(
-        key, rank=ranked.rank, name=safe_name(ranked.row.name), correct=ranked.row.correct, accuracy=ranked.accuracy
+        key,
+        lang,
+        rank=ranked.rank,
+        name=safe_name(ranked.row.name),
+        correct=ranked.row.correct,
+        accuracy=ranked.accuracy,
     )
 
 
-def leaderboard(board: Leaderboard, last_session: SessionRanking | None = None) -> str:
+def leaderboard(board: Leaderboard, lang: str, last_session: SessionRanking | None = None) -> str:
     """A group's top members (names can neither format nor ping), and the asker's own place; the
     latest quiz session's podium is quoted below."""
-    period = t(f"leaderboard.{board.period}")
+    period = t(f"leaderboard.{board.period}", lang)
     if not board.top:
-        lines = [t("leaderboard.empty", period=period)]
+        lines = [t("leaderboard.empty", lang, period=period)]
     else:
-        lines = [t("leaderboard.header", period=period)]
-        lines += [_ranked_line("leaderboard.line", r) for r in board.top]
+        lines = [t("leaderboard.header", lang, period=period)]
+        lines += [_ranked_line("leaderboard.line", r, lang) for r in board.top]
         if board.own is not None:
-            lines.append(_ranked_line("leaderboard.own", board.own))
+            lines.append(_ranked_line("leaderboard.own", board.own, lang))
     if last_session is not None:
-        lines += ["", last_session_line(last_session)]
+        lines += ["", last_session_line(last_session, lang)]
     return "\n".join(lines)
 
 
@@ -201,29 +205,30 @@ MEDALS = ("🥇", "🥈", "🥉")
 RANKING_SIZE = 10
 
 
-def session_intro(size: int, seconds: int, topic: Topic | None) -> str:
+def session_intro(size: int, seconds: int, topic: Topic | None, lang: str) -> str:
     """The message that opens a group quiz session."""
-    scope = escape(topic.title) if topic is not None else t("test.all_topics")
-    return t("session.intro", size=size, seconds=seconds, topic=scope)
+    scope = escape(topic.title) if topic is not None else t("test.all_topics", lang)
+    return t("session.intro", lang, size=size, seconds=seconds, topic=scope)
 
 
 def _place(rank: int) -> str:
     return MEDALS[rank - 1] if rank <= len(MEDALS) else f"{rank}."
 
 
-def session_ranking(ranking: SessionRanking) -> str:
+def session_ranking(ranking: SessionRanking, lang: str) -> str:
     """The ranking after a session: 🥇🥈🥉 and each member's UPSC marks (names cannot format or ping)."""
     session = ranking.session
     if session.state == "stopped":
-        lines = [t("session.stopped_header", asked=ranking.asked, size=session.size)]
+        lines = [t("session.stopped_header", lang, asked=ranking.asked, size=session.size)]
     else:
-        lines = [t("session.over_header", asked=ranking.asked)]
+        lines = [t("session.over_header", lang, asked=ranking.asked)]
     if not ranking.ranked:
-        lines.append(t("session.nobody"))
+        lines.append(t("session.nobody", lang))
         return "\n".join(lines)
     lines += [
         t(
             "session.line",
+            lang,
             place=_place(r.rank),
             name=safe_name(r.score.name),
             marks=format_marks(r.marks),
@@ -232,60 +237,74 @@ def session_ranking(ranking: SessionRanking) -> str:
         )
         for r in ranking.ranked[:RANKING_SIZE]
     ]
-    lines.append(t("session.marking"))
+    lines.append(t("session.marking", lang))
     return "\n".join(lines)
 
 
-def last_session_line(ranking: SessionRanking) -> str:
+def last_session_line(ranking: SessionRanking, lang: str) -> str:
     """/leaderboard's quote of the latest session: its podium in one line."""
     podium = ", ".join(
-        t("session.podium", place=_place(r.rank), name=safe_name(r.score.name), marks=format_marks(r.marks))
+        t("session.podium", lang, place=_place(r.rank), name=safe_name(r.score.name), marks=format_marks(r.marks))
         for r in ranking.ranked[: len(MEDALS)]
     )
-    return t("leaderboard.last_session", podium=podium or t("session.podium_empty"))
+    return t("leaderboard.last_session", lang, podium=podium or t("session.podium_empty", lang))
 
 
-def channel_stats(title: str, polls: int, votes: int, correct: int) -> str:
+def channel_stats(title: str, polls: int, votes: int, correct: int, lang: str) -> str:
     percent = round(100 * correct / votes) if votes else 0
-    return t("channel.stats", title=safe_name(title), polls=polls, votes=votes, percent=percent)
+    return t(
+        "channel.stats",
+        lang,
+        title=safe_name(title),
+        polls=number(polls, lang),
+        votes=number(votes, lang),
+        percent=percent,
+    )
 
 
-def help_text(sections: list[tuple[str, list[tuple[str, str]]]], admin_commands: Sequence[str] = ()) -> str:
+def language_choice(current: str) -> str:
+    """/language without an argument: the chat's language, in it, and the buttons' question."""
+    return t("language.choose", current, current=t(f"language.name.{current}", current))
+
+
+def help_text(sections: list[tuple[str, list[tuple[str, str]]]], lang: str, admin_commands: Sequence[str] = ()) -> str:
     """/help: what the bot is for, then the chat's commands by purpose, one line each; a group's
     admins also get their settings commands, named in one short line."""
-    lines = [t("help.intro")]
+    lines = [t("help.intro", lang)]
     for heading, commands in sections:
         lines += ["", f"<b>{escape(heading)}</b>"]
         lines += [f"/{name} — {escape(description)}" for name, description in commands]
     if admin_commands:
-        lines += ["", t("help.admins", commands=" ".join(f"/{name}" for name in admin_commands))]
-    lines += ["", t("help.footer")]
+        lines += ["", t("help.admins", lang, commands=" ".join(f"/{name}" for name in admin_commands))]
+    lines += ["", t("help.footer", lang)]
     return "\n".join(lines)
 
 
-def when_next(moment: dt.datetime | None) -> str:
+def when_next(moment: dt.datetime | None, lang: str) -> str:
     """The next push, as /settings and /resume show it."""
-    return moment_text(moment) if moment is not None else t("settings.none")
+    return moment_text(moment, lang) if moment is not None else t("settings.none", lang)
 
 
-def settings(resolved: PushSettings, topic_title: str | None) -> str:
+def settings(resolved: PushSettings, topic_title: str | None, lang: str) -> str:
     """/settings: every setting of the chat, resolved against the operator's defaults."""
     paused = (
-        t("settings.paused_until", date=day_text(resolved.paused_until))
+        t("settings.paused_until", lang, date=day_text(resolved.paused_until, lang))
         if resolved.paused_until
-        else t("settings.not_paused")
+        else t("settings.not_paused", lang)
     )
     body = t(
         "settings.body",
-        subscribed=t("settings.yes") if resolved.subscribed else t("settings.no"),
+        lang,
+        subscribed=t("settings.yes", lang) if resolved.subscribed else t("settings.no", lang),
         time=resolved.push_time,
         tz=resolved.timezone,
-        topic=escape(topic_title) if topic_title else t("settings.all_topics"),
+        topic=escape(topic_title) if topic_title else t("settings.all_topics", lang),
         paused=paused,
-        next=when_next(resolved.next_push),
-        size=tn("count.question", resolved.push_size),
+        next=when_next(resolved.next_push, lang),
+        size=tn("count.question", resolved.push_size, lang),
     )
-    return t("settings.header") + "\n\n" + body
+    language = t("settings.language", lang, language=t(f"language.name.{resolved.language}", resolved.language))
+    return t("settings.header", lang) + "\n\n" + body + "\n" + language
 
 
 @dataclass(frozen=True)
@@ -304,24 +323,24 @@ class DailyPush:
     due_reviews: int = 0
 
 
-def daily_push(view: DailyPush, bank: Bank) -> str:
+def daily_push(view: DailyPush, bank: Bank, lang: str) -> str:
     """The daily message: header, yesterday's result (groups), a late notice, the fact, a footer."""
     # A group's or channel's post is read by many: "today's study", not "your daily study".
     header = "push.header" if view.kind == "private" else "push.header_shared"
     day = view.local_date
-    parts = [t(header, date=f"{day:%A} {day.day} {day:%B}")]
+    parts = [t(header, lang, date=long_day(day, lang))]
     if view.yesterday is not None:
-        parts.append(group_summary(view.yesterday, bank, channel=view.kind == "channel"))
+        parts.append(group_summary(view.yesterday, bank, lang, channel=view.kind == "channel"))
     if view.late_since is not None:
-        parts.append(t("push.late", time=view.late_since.strftime("%H:%M")))
+        parts.append(t("push.late", lang, time=view.late_since.strftime("%H:%M")))
     if view.fact is not None:
-        parts.append(fact(view.fact, bank))
+        parts.append(fact(view.fact, bank, lang))
     if view.kind == "group":
-        parts.append(t("push.group_nudge"))
+        parts.append(t("push.group_nudge", lang))
     elif view.kind == "private":
-        line = t("push.streak", days=tn("count.day", view.streak)) if view.streak else t("push.nudge")
+        line = t("push.streak", lang, days=tn("count.day", view.streak, lang)) if view.streak else t("push.nudge", lang)
         if view.due_reviews:
-            line += "\n" + t("push.review_due", count=tn("count.question", view.due_reviews))
+            line += "\n" + t("push.review_due", lang, count=tn("count.question", view.due_reviews, lang))
         parts.append(line)
     return "\n\n".join(parts)
 
@@ -341,22 +360,22 @@ def quoted_question(question: Question, limit: int = QUOTE_LENGTH) -> str:
     return text
 
 
-def group_summary(summary: PollSummary, bank: Bank, *, channel: bool = False) -> str:
+def group_summary(summary: PollSummary, bank: Bank, lang: str, *, channel: bool = False) -> str:
     """How the group (or the channel's anonymous voters) did on the previous daily quiz: the
     question quoted, then the answer (and full explanation)."""
     if summary.answered and channel:
         percent = round(100 * summary.correct / summary.answered)
-        votes = t("summary.vote") if summary.answered == 1 else t("summary.votes", count=summary.answered)
-        lines = [t("summary.channel_yesterday", votes=votes, percent=percent)]
+        votes = t("summary.vote", lang) if summary.answered == 1 else t("summary.votes", lang, count=summary.answered)
+        lines = [t("summary.channel_yesterday", lang, votes=votes, percent=percent)]
     elif summary.answered:
-        fastest = t("summary.fastest", name=safe_name(summary.fastest)) if summary.fastest else ""
+        fastest = t("summary.fastest", lang, name=safe_name(summary.fastest)) if summary.fastest else ""
         percent = round(100 * summary.correct / summary.answered)
-        lines = [t("summary.yesterday", answered=summary.answered, percent=percent, fastest=fastest)]
+        lines = [t("summary.yesterday", lang, answered=summary.answered, percent=percent, fastest=fastest)]
     else:
-        lines = [t("summary.none")]
+        lines = [t("summary.none", lang)]
     question = bank.questions.get(summary.question_id)
     if question is not None:
-        lines.append(t("summary.question", question=escape(quoted_question(question))))
-        lines.append(t("summary.answer", answer=escape(question.options[question.answer])))
+        lines.append(t("summary.question", lang, question=escape(quoted_question(question))))
+        lines.append(t("summary.answer", lang, answer=escape(question.options[question.answer])))
         lines.append(escape(question.full_text))
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from telegram.constants import MessageLimit
 
+from bot.render.locale import number
 from bot.render.messages import escape
 from bot.render.texts import t, tn
 from bot.services.broadcast import BroadcastReport
@@ -20,7 +21,7 @@ ALERT_ERROR_TEXT = 300
 _LIST_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 400
 
 
-def _size(n: int) -> str:
+def _size(n: int, lang: str) -> str:
     for unit in ("B", "KiB", "MiB"):
         if n < 1024:
             return f"{n} {unit}"
@@ -28,38 +29,39 @@ def _size(n: int) -> str:
     return f"{n} GiB"
 
 
-def _uptime(span: dt.timedelta) -> str:
+def _uptime(span: dt.timedelta, lang: str) -> str:
     minutes = int(span.total_seconds()) // 60
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     return f"{days}d {hours}h {minutes}m" if days else f"{hours}h {minutes}m"
 
 
-def overview(view: Overview, version: str, store: str) -> str:
+def overview(view: Overview, version: str, store: str, lang: str) -> str:
     counts, push = view.counts, view.push
     topics, facts, questions, mains = view.content
     private_inactive = counts.inactive.get("private", 0)
     return t(
         "admin.overview",
+        lang,
         version=escape(version),
-        uptime=_uptime(view.uptime),
-        users=counts.users,
-        private=counts.chats.get("private", 0),
-        groups=counts.chats.get("group", 0) + counts.chats.get("supergroup", 0),
-        channels=counts.chats.get("channel", 0),
-        subscribed=counts.subscribed,
-        today=counts.answers_today,
-        week=counts.answers_week,
-        all=counts.answers_all,
-        due=push.due,
-        sent=push.sent,
-        late=push.late,
-        failed=push.failed,
-        pending=push.pending,
-        blocked=private_inactive,
-        removed=sum(counts.inactive.values()) - private_inactive,
+        uptime=_uptime(view.uptime, lang),
+        users=number(counts.users, lang),
+        private=number(counts.chats.get("private", 0), lang),
+        groups=number(counts.chats.get("group", 0) + counts.chats.get("supergroup", 0), lang),
+        channels=number(counts.chats.get("channel", 0), lang),
+        subscribed=number(counts.subscribed, lang),
+        today=number(counts.answers_today, lang),
+        week=number(counts.answers_week, lang),
+        all=number(counts.answers_all, lang),
+        due=number(push.due, lang),
+        sent=number(push.sent, lang),
+        late=number(push.late, lang),
+        failed=number(push.failed, lang),
+        pending=number(push.pending, lang),
+        blocked=number(private_inactive, lang),
+        removed=number(sum(counts.inactive.values()) - private_inactive, lang),
         store=escape(store),
-        size=_size(counts.store_bytes),
+        size=_size(counts.store_bytes, lang),
         topics=topics,
         facts=facts,
         questions=questions,
@@ -67,33 +69,34 @@ def overview(view: Overview, version: str, store: str) -> str:
     )
 
 
-def _bounded(lines: list[str], budget: int = _LIST_BUDGET) -> str:
+def _bounded(lines: list[str], lang: str, budget: int = _LIST_BUDGET) -> str:
     """Lines joined up to ``budget`` characters, then how many were left out."""
     shown: list[str] = []
     used = 0
     for n, line in enumerate(lines):
         if used + len(line) + 1 > budget:
-            shown.append(t("reload.more", n=len(lines) - n))
+            shown.append(t("reload.more", lang, n=len(lines) - n))
             break
         shown.append(line)
         used += len(line) + 1
     return "\n".join(shown)
 
 
-def reload_outcome(outcome: ReloadOutcome, counts: tuple[int, int, int, int], where: str) -> str:
+def reload_outcome(outcome: ReloadOutcome, counts: tuple[int, int, int, int], where: str, lang: str) -> str:
     if not outcome.ok:
-        problems = _bounded([f"• {escape(str(p))}" for p in outcome.problems])
-        return t("reload.invalid", where=escape(where), problems=problems)
+        problems = _bounded([f"• {escape(str(p))}" for p in outcome.problems], lang)
+        return t("reload.invalid", lang, where=escape(where), problems=problems)
     topics, facts, questions, mains = counts
     budget = _LIST_BUDGET // 2
     return t(
         "reload.done",
+        lang,
         topics=topics,
         facts=facts,
         questions=questions,
         mains=mains,
-        added=_bounded([escape(i) for i in outcome.added], budget) or t("reload.none"),
-        removed=_bounded([escape(i) for i in outcome.removed], budget) or t("reload.none"),
+        added=_bounded([escape(i) for i in outcome.added], lang, budget) or t("reload.none", lang),
+        removed=_bounded([escape(i) for i in outcome.removed], lang, budget) or t("reload.none", lang),
     )
 
 
@@ -108,56 +111,60 @@ class ErrorReport:
     user_text: str | None
 
 
-def error_alert(report: ErrorReport) -> str:
+def error_alert(report: ErrorReport, lang: str) -> str:
     text = report.user_text
     if text is not None and len(text) > ALERT_USER_TEXT:
         text = text[: ALERT_USER_TEXT - 1] + "…"
     error = report.error if len(report.error) <= ALERT_ERROR_TEXT else report.error[: ALERT_ERROR_TEXT - 1] + "…"
     return t(
         "alert.error",
+        lang,
         error_type=escape(report.error_type),
         error=escape(error),
         kind=escape(report.kind),
         handler=escape(report.handler),
-        text=t("alert.text", text=escape(text)) if text else "",
+        text=t("alert.text", lang, text=escape(text)) if text else "",
     )
 
 
-def broadcast_preview(broadcast_id: int, audience: str, size: int, text: str | None) -> str:
+def broadcast_preview(broadcast_id: int, audience: str, size: int, text: str | None, lang: str) -> str:
     """What the operator confirms: the audience and its size, and the text (when it fits)."""
     head = t(
         "broadcast.preview",
+        lang,
         id=broadcast_id,
-        size=tn("count.chat", size),
-        audience=t(f"broadcast.audience.{audience}"),
+        size=tn("count.chat", size, lang),
+        audience=t(f"broadcast.audience.{audience}", lang),
     )
     if text is None:
-        return head + "\n\n" + t("broadcast.preview_copy")
+        return head + "\n\n" + t("broadcast.preview_copy", lang)
     if len(head) + 2 + len(text) > MessageLimit.MAX_TEXT_LENGTH:
-        return head + "\n\n" + t("broadcast.preview_long", n=len(text))
+        return head + "\n\n" + t("broadcast.preview_long", lang, n=len(text))
     return head + "\n\n" + text
 
 
-def broadcast_progress(broadcast_id: int, report: BroadcastReport, done: bool) -> str:
+def broadcast_progress(broadcast_id: int, report: BroadcastReport, done: bool, lang: str) -> str:
     """The progress message while a broadcast runs, and the summary that closes it."""
     if not done:
         return t(
             "broadcast.progress",
+            lang,
             id=broadcast_id,
-            done=report.examined,
-            total=report.total,
-            sent=report.sent,
-            failed=report.failed,
-            deactivated=report.deactivated,
+            done=number(report.examined, lang),
+            total=number(report.total, lang),
+            sent=number(report.sent, lang),
+            failed=number(report.failed, lang),
+            deactivated=number(report.deactivated, lang),
         )
     ledger = report.ledger
     already = ledger.get("sent", 0) - report.sent
     return t(
         "broadcast.summary",
+        lang,
         id=broadcast_id,
-        sent=ledger.get("sent", 0),
-        total=report.total,
-        already=t("broadcast.summary_already", n=already) if already > 0 else "",
-        failed=ledger.get("failed", 0) + ledger.get("claimed", 0),
-        deactivated=ledger.get("gone", 0),
+        sent=number(ledger.get("sent", 0), lang),
+        total=number(report.total, lang),
+        already=t("broadcast.summary_already", lang, n=already) if already > 0 else "",
+        failed=number(ledger.get("failed", 0) + ledger.get("claimed", 0), lang),
+        deactivated=number(ledger.get("gone", 0), lang),
     )

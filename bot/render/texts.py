@@ -6,6 +6,9 @@ content must be escaped by the caller (``html.escape``) before they are passed i
 
 from __future__ import annotations
 
+from bot.render.catalog import TRANSLATED, load_table
+from bot.render.locale import plural_key
+
 EN: dict[str, str] = {
     # --- start and help -------------------------------------------------------------------------
     "start.greeting": "Namaste, {name}! 👋",
@@ -36,6 +39,7 @@ EN: dict[str, str] = {
     "cmd.mains": "A Mains answer-writing prompt — /mains [topic]",
     "cmd.export": "Download your answer history (CSV)",
     "cmd.forget": "Delete everything stored about you",
+    "cmd.language": "This chat's language — /language en or /language hi",
     # --- facts and quizzes ----------------------------------------------------------------------
     "fact.header": "💡 <b>{topic}</b>",
     "fact.source": "<i>Source: {source}</i>",
@@ -119,6 +123,16 @@ EN: dict[str, str] = {
     "button.resume": "▶️ Resume",
     "settings.saved": "Saved.",
     "admin.only": "Only this group's admins can change its settings.",
+    # --- the chat's language -------------------------------------------------------------------------
+    "language.name.en": "English",
+    "language.name.hi": "हिन्दी",
+    "language.choose": "🌐 This chat reads <b>{current}</b>. Choose its language:",
+    "language.done": "✅ This chat now reads <b>English</b>. /language changes it again.",
+    "language.unknown": (
+        "I don't know the language “{query}”. Choose one: <code>/language en</code> (English) or "
+        "<code>/language hi</code> (हिन्दी)."
+    ),
+    "settings.language": "Language: <b>{language}</b>",
     # --- the daily push itself --------------------------------------------------------------------
     "push.header": "☀️ <b>Your daily study — {date}</b>",
     "push.late": "⏰ Sorry, this is late — it was due at {time}.",
@@ -239,8 +253,9 @@ EN: dict[str, str] = {
     "stats.weak_line": "• {title}: {accuracy}% of {answered}",
     "stats.chart_caption": "📈 Your answers per day, last 14 days",
     "stats.chart_title": "Answers per day, last 14 days",
+    "stats.chart_axis": "answers",
     "button.practise": "🎯 {title}",
-    # --- counted things: .one for 1, .other for the rest (English's plural rule) -------------------
+    # --- counted things: .one and .other, chosen by each language's plural rule (bot/render/locale.py) --
     "count.day.one": "{n} day",
     "count.day.other": "{n} days",
     "count.question.one": "{n} question",
@@ -414,13 +429,16 @@ EN: dict[str, str] = {
     "topic.nothing_close": "Nothing here is like “{query}”. These are all the topics — pick one:",
 }
 
-#: One table per language; a Hindi table goes here as "hi" and falls back to English per key.
-_TABLES: dict[str, dict[str, str]] = {"en": EN}
+#: One table per language, each falling back to English per key. The translations are read once, here, from the
+#: gettext catalogs that translators edit (bot/render/locales/<lang>.po; see bot/render/catalog.py).
+_TABLES: dict[str, dict[str, str]] = {"en": EN} | {lang: load_table(lang, EN) for lang in TRANSLATED}
 
 
 def tn(key: str, n: int, lang: str = "en") -> str:
-    """``n`` of a counted thing: ``tn("count.day", 1)`` is "1 day", ``tn("count.day", 3)`` "3 days"."""
-    return t(f"{key}.one" if n == 1 else f"{key}.other", lang, n=n)
+    """``n`` of a counted thing: ``tn("count.day", 1)`` is "1 day", ``tn("count.day", 3)`` "3 days".
+
+    The ``.one``/``.other`` key is chosen by the language's own plural rule: Hindi's "one" covers 0 as well."""
+    return t(f"{key}.{plural_key(n, lang)}", lang, n=n)
 
 
 def t(key: str, lang: str = "en", /, **values: object) -> str:

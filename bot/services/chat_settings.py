@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
 
+from bot.languages import ENGLISH, LANGUAGES
 from bot.services.parsing import read_days, read_time
 from bot.services.schedule import Defaults, Schedule
 from bot.storage.repository import ChatRecord, Repository
@@ -137,13 +138,28 @@ class PushSettings:
     paused_until: dt.date | None
     next_push: dt.datetime | None
     push_size: int = 1
+    #: The language the chat reads (its own, or the operator's default).
+    language: str = ENGLISH
 
 
 class ChatSettingsService:
-    def __init__(self, repo: Repository, default_tz: ZoneInfo, default_time: dt.time) -> None:
+    def __init__(
+        self, repo: Repository, default_tz: ZoneInfo, default_time: dt.time, default_language: str = ENGLISH
+    ) -> None:
         self.repo = repo
         self.default_tz = default_tz
         self.default_time = default_time
+        self.default_language = default_language
+
+    def language(self, chat: ChatRecord | None) -> str:
+        """The language a chat reads: its own, or the operator's DEFAULT_LANGUAGE."""
+        return chat.language if chat is not None and chat.language in LANGUAGES else self.default_language
+
+    async def set_language(self, chat_id: int, language: str) -> None:
+        """The chat's choice (/language): one of LANGUAGES, kept even when it is the default."""
+        if language not in LANGUAGES:
+            raise ValueError(f"language {language!r} is not one of {LANGUAGES}")
+        await self.repo.update_chat(chat_id, language=language)
 
     def resolve(self, chat: ChatRecord, now: dt.datetime) -> PushSettings:
         schedule = self.schedule(chat, now)
@@ -164,6 +180,7 @@ class ChatSettingsService:
             paused_until=chat.paused_until,
             next_push=next_push,
             push_size=chat.push_size,
+            language=self.language(chat),
         )
 
     def schedule(self, chat: ChatRecord, now: dt.datetime) -> Schedule:
@@ -182,9 +199,12 @@ class ChatSettingsService:
         """The chat's record (every chat that wrote is on record: see ``record_chat``)."""
         return await self.repo.get_chat(chat_id)
 
-    async def record_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
-        """Keep a chat that wrote on record, with its current title and username."""
-        await self.repo.upsert_chat(chat_id, type, title, username)
+    async def record_chat(
+        self, chat_id: int, type: str, title: str | None, username: str | None, starts_in: str | None = None
+    ) -> None:
+        """Keep a chat that wrote on record, with its current title and username; a chat with no
+        language on record starts in ``starts_in`` (a private chat: its user's Telegram language)."""
+        await self.repo.upsert_chat(chat_id, type, title, username, starts_in)
 
     async def record_user(self, user_id: int, first_name: str, username: str | None) -> None:
         """Keep a user on record: their first name is what leaderboards show."""

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.content.loader import Bank
+from bot.content.models import ENGLISH
 from bot.storage.repository import ForgetReport, Repository
 
+#: The header row and the yes/no of the last column stay the same in every language, so a
+#: spreadsheet or script reading an export works whatever language the chat reads.
 EXPORT_COLUMNS = ("date", "topic", "question", "your_answer", "correct_answer", "correct")
 
 
@@ -26,15 +29,17 @@ class MyDataService:
         self.bank = bank
         self.repo = repo
 
-    async def export_csv(self, user_id: int, tz: ZoneInfo) -> Export:
-        """Every answer the user gave, oldest first, with local times in ``tz``."""
+    async def export_csv(self, user_id: int, tz: ZoneInfo, lang: str = ENGLISH) -> Export:
+        """Every answer the user gave, oldest first, with local times in ``tz``; topics, questions
+        and answers as ``lang`` reads them."""
+        bank = self.bank.in_language(lang)
         answers = await self.repo.user_answers(user_id)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
         for a in answers:
-            question = self.bank.question(a.question_id)
-            topic = self.bank.topic(a.topic_id)
+            question = bank.question(a.question_id)
+            topic = bank.topic(a.topic_id)
             if question is not None:
                 text = question.asked()
                 yours = _option(question.options, a.chosen_option)

@@ -14,7 +14,7 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.content.loader import Bank
 from bot.content.models import Question
-from bot.storage.repository import Repository, ReviewCard, ReviewSession
+from bot.storage.repository import Repository, Reschedule, ReviewCard, ReviewSession
 
 #: Questions per /review session: enough for a sitting, few enough to finish.
 SESSION_SIZE = 10
@@ -63,17 +63,25 @@ class ReviewService:
         self.repo = repo
         self.scheduler = scheduler or make_scheduler()
 
+    def rescheduler(self, user_id: int, question_id: str, is_correct: bool, now: dt.datetime) -> Reschedule:
+        """The user's card for a question after an answer, as a function of the stored card (None
+        for the first answer: a new card), for the store to run where it reads the card."""
+        now = _utc(now)
+        rating = Rating.Good if is_correct else Rating.Again
+
+        def reschedule(stored: str | None) -> ReviewCard:
+            # A new card gets card_id and due from us, so that fsrs neither reads the wall clock nor sleeps.
+            card = Card.from_json(stored) if stored else Card(card_id=int(now.timestamp() * 1000), due=now)
+            card, _ = self.scheduler.review_card(card, rating, review_datetime=now)
+            return ReviewCard(user_id, question_id, card.to_json(), _utc(card.due))
+
+        return reschedule
+
     async def record(self, user_id: int, question_id: str, is_correct: bool, now: dt.datetime) -> ReviewCard:
         """Schedule the user's card for a question after an answer (a new card on the first one)."""
-        now = _utc(now)
-        stored = await self.repo.get_card(user_id, question_id)
-        # A new card gets card_id and due from us, so that fsrs neither reads the wall clock nor sleeps.
-        card = Card.from_json(stored.card) if stored else Card(card_id=int(now.timestamp() * 1000), due=now)
-        rating = Rating.Good if is_correct else Rating.Again
-        card, _ = self.scheduler.review_card(card, rating, review_datetime=now)
-        record = ReviewCard(user_id, question_id, card.to_json(), _utc(card.due))
-        await self.repo.save_card(record, now)
-        return record
+        reschedule = self.rescheduler(user_id, question_id, is_correct, now)
+        # Read and written in one go: one trip to the store (bench/README.md).
+        return await self.repo.reschedule_card(user_id, question_id, reschedule, _utc(now))
 
     async def due_count(self, user_id: int, now: dt.datetime) -> int:
         """How many of the user's cards are due at ``now``."""

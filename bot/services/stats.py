@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.content.loader import Bank
+from bot.content.models import ENGLISH
 from bot.services.scoring import activity, score_per_hundred, upsc_score, weakest
 from bot.storage.repository import Repository
 
@@ -79,8 +80,8 @@ class StatsService:
         self.bank = bank
         self.repo = repo
 
-    def _topic_stats(self, topic_id: str, answered: int, correct: int) -> TopicStats:
-        topic = self.bank.topics.get(topic_id)
+    def _topic_stats(self, topic_id: str, answered: int, correct: int, lang: str) -> TopicStats:
+        topic = self.bank.in_language(lang).topics.get(topic_id)
         if topic is None:
             return TopicStats(topic_id, topic_id, answered, correct, topic_id)
         return TopicStats(topic_id, topic.title, answered, correct, topic.short_title)
@@ -90,13 +91,16 @@ class StatsService:
         times = await self.repo.answer_times(user_id, chat_id)
         return streaks({t.astimezone(tz).date() for t in times}, now.astimezone(tz).date())[0]
 
-    async def user_stats(self, user_id: int, chat_id: int | None, tz: ZoneInfo, now: dt.datetime) -> UserStats:
-        """A user's figures in one chat, or (``chat_id`` None) over every chat, as /review counts them."""
+    async def user_stats(
+        self, user_id: int, chat_id: int | None, tz: ZoneInfo, now: dt.datetime, lang: str = ENGLISH
+    ) -> UserStats:
+        """A user's figures in one chat, or (``chat_id`` None) over every chat, as /review counts
+        them; topics named in ``lang``."""
         tallies = await self.repo.topic_tallies(user_id, chat_id)
         times = await self.repo.answer_times(user_id, chat_id)
         days = frozenset(t.astimezone(tz).date() for t in times)
         current, best = streaks(days, now.astimezone(tz).date())
-        topics = [self._topic_stats(t.topic_id, t.answered, t.correct) for t in tallies]
+        topics = [self._topic_stats(t.topic_id, t.answered, t.correct, lang) for t in tallies]
         return UserStats(
             answered=sum(t.answered for t in tallies),
             correct=sum(t.correct for t in tallies),

@@ -5,8 +5,12 @@ Free of Telegram types: handlers pass ids and texts in and render the plain resu
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 import random
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram.constants import PollLimit
@@ -14,7 +18,7 @@ from telegram.constants import PollLimit
 from bot.content.loader import Bank
 from bot.content.models import Fact, Question
 from bot.content.search import SearchResult, TopicIndex
-from bot.storage.repository import AnswerRecord, PollRecord, Repository
+from bot.storage.repository import AnswerRecord, PollRecord, Repository, Reschedule
 
 ALL_TOPICS = "*"
 
@@ -49,6 +53,54 @@ class AnswerOutcome:
 
 #: Inline mode with nothing typed yet offers today's fact and a few more.
 EMPTY_QUERY_FACTS = 5
+#: ReviewService.rescheduler: (user, question, right?, when) -> the card's rescheduling.
+CardScheduler = Callable[[int, str, bool, dt.datetime], Reschedule]
+#: Polls kept in memory for the answers still to come (a group's every member answers its quiz).
+RECENT_POLLS = 4096
+
+
+class RecentPolls:
+    """The polls answered last, as stored when they were sent, the least recently used dropped first.
+
+    What an answer is checked against (the question, the order shown, the right option) never
+    changes once a poll is sent, so every worker may keep its own copy. The poll's chat can change
+    (a group that became a supergroup) and the poll can be deleted (/forget, a migration): the
+    store, not this copy, says where an answer goes and whether its poll is still on record.
+    """
+
+    def __init__(self, read: Callable[[str], Awaitable[PollRecord | None]], size: int = RECENT_POLLS) -> None:
+        self._read = read
+        self._size = size
+        self._polls: OrderedDict[str, PollRecord] = OrderedDict()
+        #: Reads under way: a group's members answer a new quiz together, and one read serves them all.
+        self._reading: dict[str, asyncio.Task[PollRecord | None]] = {}
+
+    async def get(self, poll_id: str) -> PollRecord | None:
+        """The poll, from memory or else from the store; None when it is not on record."""
+        poll = self._polls.get(poll_id)
+        if poll is not None:
+            self._polls.move_to_end(poll_id)
+            return poll
+        reading = self._reading.get(poll_id)
+        if reading is None:
+            reading = self._reading[poll_id] = asyncio.create_task(self._load(poll_id))
+        # Shielded: one waiter cancelled does not cancel the read the others wait for.
+        return await asyncio.shield(reading)
+
+    async def _load(self, poll_id: str) -> PollRecord | None:
+        try:
+            poll = await self._read(poll_id)
+        finally:
+            del self._reading[poll_id]
+        # A poll not on record is not remembered: its answer may have come before its record.
+        if poll is not None:
+            self._polls[poll_id] = poll
+            if len(self._polls) > self._size:
+                self._polls.popitem(last=False)
+        return poll
+
+    def __len__(self) -> int:
+        return len(self._polls)
 
 
 class StudyService:
@@ -58,17 +110,22 @@ class StudyService:
         self.bank = bank
         self.repo = repo
         self.rng = rng or random.Random()
-        self.index = TopicIndex(list(bank.topics.values()))
+        # One index per language: a localized topic carries the English names and its own, so a
+        # Hindi chat finds topics by either; what is found is a topic id, the same in every language.
+        self.indexes = {code: TopicIndex(list(bank.in_language(code).topics.values())) for code in bank.languages}
+        self.polls = RecentPolls(repo.get_poll)
 
-    def find_topic(self, query: str) -> SearchResult:
-        return self.index.search(query)
+    def find_topic(self, query: str, lang: str) -> SearchResult:
+        """The topics ``query`` names, searched by their names in ``lang`` (and English)."""
+        index = self.indexes.get(lang) or self.indexes[self.bank.language]
+        return index.search(query)
 
     def todays_fact(self, today: dt.date) -> Fact | None:
         """The same fact all day for everyone (inline mode's empty query), a new one each day."""
         facts = sorted(self.bank.facts.values(), key=lambda f: f.id)
         return facts[today.toordinal() % len(facts)] if facts else None
 
-    def inline_facts(self, query: str, today: dt.date, limit: int) -> list[Fact]:
+    def inline_facts(self, query: str, today: dt.date, limit: int, lang: str) -> list[Fact]:
         """Facts for inline mode: one fact by its id (a Share button's query); the facts of the
         topics ``query`` finds with /topic's fuzzy search; for an empty query, today's fact and the
         ones after it. At most ``limit``."""
@@ -80,7 +137,7 @@ class StudyService:
             first = self.todays_fact(today)
             start = ordered.index(first) if first is not None else 0
             return (ordered[start:] + ordered[:start])[: min(limit, EMPTY_QUERY_FACTS)]
-        found = self.find_topic(query)
+        found = self.find_topic(query, lang)
         topics = [found.best] if found.best is not None else found.choices if found.ambiguous else []
         return [f for topic in topics for f in self.bank.facts_in(topic.id)][:limit]
 
@@ -165,16 +222,22 @@ class StudyService:
         return record
 
     async def record_answer(
-        self, poll_id: str, user_id: int, option_ids: list[int], now: dt.datetime
+        self,
+        poll_id: str,
+        user_id: int,
+        option_ids: list[int],
+        now: dt.datetime,
+        review: CardScheduler | None = None,
     ) -> AnswerOutcome | None:
         """Store an answer once; None for unknown polls, retracted votes and repeats.
 
         Telegram sends no per-user answers for anonymous polls, so one that claims to be for an
-        anonymous poll is forged and ignored.
+        anonymous poll is forged and ignored. With ``review`` (ReviewService.rescheduler), a new
+        answer's review card is rescheduled with it, in the same transaction: both or neither.
         """
         if not option_ids:
             return None
-        poll = await self.repo.get_poll(poll_id)
+        poll = await self.polls.get(poll_id)
         if poll is None or poll.is_anonymous:
             return None
         question = self.bank.question(poll.question_id)
@@ -184,7 +247,7 @@ class StudyService:
         chosen = poll.option_order[shown]
         correct = poll.option_order[poll.correct_option]
         is_correct = shown == poll.correct_option
-        new = await self.repo.record_answer(
+        chat_id = await self.repo.record_answer(
             AnswerRecord(
                 poll_id=poll_id,
                 user_id=user_id,
@@ -195,8 +258,11 @@ class StudyService:
                 correct_option=correct,
                 is_correct=is_correct,
                 answered_at=now,
-            )
+            ),
+            review(user_id, question.id, is_correct, now) if review is not None else None,
         )
-        if not new:
+        if chat_id is None:
             return None
+        if chat_id != poll.chat_id:
+            poll = dataclasses.replace(poll, chat_id=chat_id)  # moved to a supergroup since it was sent
         return AnswerOutcome(poll, question, user_id, chosen, is_correct)

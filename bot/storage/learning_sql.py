@@ -10,14 +10,47 @@ from bot.storage.repository import (
     ForgetReport,
     MockTest,
     MockTestItem,
+    Reschedule,
     ReviewCard,
     ReviewSession,
 )
 from bot.storage.sql_base import QueryBase, from_row, parse_ts, ts
 
+#: A user's card for a question (its fsrs JSON), and storing one, new or replacing the old.
+GET_CARD = "SELECT card FROM review_cards WHERE user_id = ? AND question_id = ?"
+SAVE_CARD = (
+    "INSERT INTO review_cards (user_id, question_id, card, due_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (user_id, question_id) DO UPDATE SET card = excluded.card, due_at = excluded.due_at,"
+    " updated_at = excluded.updated_at"
+)
+
+
+def card_params(card: ReviewCard, now: dt.datetime) -> tuple[Any, ...]:
+    """SAVE_CARD's parameters."""
+    return (card.user_id, card.question_id, card.card, ts(card.due_at), ts(now))
+
+
+async def reschedule_in(
+    store: QueryBase, user_id: int, question_id: str, reschedule: Reschedule, now: dt.datetime
+) -> ReviewCard:
+    """The statements of ``reschedule_card``, in the caller's transaction."""
+    row = await store._one(GET_CARD + store.row_lock, (user_id, question_id))
+    card = reschedule(row[0] if row else None)
+    await store._write(SAVE_CARD, card_params(card, now))
+    return card
+
 
 class LearningQueries(QueryBase):
     # --- spaced review --------------------------------------------------------------------------
+    async def reschedule_card(
+        self, user_id: int, question_id: str, reschedule: Reschedule, now: dt.datetime
+    ) -> ReviewCard:
+        """Read the user's card for a question, reschedule it and store the result, in one
+        transaction; the stored card. ``reschedule`` must be a plain function (no I/O): SQLite
+        runs it on its database thread."""
+        async with self.transaction():
+            return await reschedule_in(self, user_id, question_id, reschedule, now)
+
     async def get_card(self, user_id: int, question_id: str) -> ReviewCard | None:
         """The user's card for a question, if they answered it before."""
         row = await self._one(
@@ -27,12 +60,7 @@ class LearningQueries(QueryBase):
 
     async def save_card(self, card: ReviewCard, now: dt.datetime) -> None:
         """Insert or replace the user's card for a question."""
-        await self._write(
-            "INSERT INTO review_cards (user_id, question_id, card, due_at, updated_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (user_id, question_id) DO UPDATE SET card = excluded.card, due_at = excluded.due_at,"
-            " updated_at = excluded.updated_at",
-            (card.user_id, card.question_id, card.card, ts(card.due_at), ts(now)),
-        )
+        await self._write(SAVE_CARD, card_params(card, now))
 
     async def delete_card(self, user_id: int, question_id: str) -> None:
         """Forget one card (its question left the bank)."""

@@ -75,6 +75,8 @@ class PgBase(QueryBase):
 
     integrity_errors = (asyncpg.IntegrityConstraintViolationError,)
     dialect = "postgresql"
+    # Another worker's transaction waits instead of reading the card we are about to replace.
+    row_lock = " FOR UPDATE"
 
     def __init__(self, pool: asyncpg.Pool, dsn: str, clock: Clock | None = None) -> None:
         super().__init__(clock)

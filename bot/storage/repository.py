@@ -7,7 +7,7 @@ services and handlers do not change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,7 +24,8 @@ class ChatRecord:
     subscribed: bool = False
     active: bool = True
     paused_until: dt.date | None = None
-    language: str = "en"
+    #: ``en`` or ``hi``; None follows the operator's DEFAULT_LANGUAGE.
+    language: str | None = None
     #: Quiz questions per daily push.
     push_size: int = 1
 
@@ -150,6 +151,11 @@ class ReviewCard:
     due_at: dt.datetime
 
 
+#: A review card rescheduled after an answer, from the stored card's fsrs JSON (None: no card
+#: yet). A plain function without I/O: a store may run it on its database thread.
+Reschedule = Callable[[str | None], ReviewCard]
+
+
 @dataclass(frozen=True)
 class ReviewSession:
     """A running /review: the poll whose answer brings the next card, and the tally so far."""
@@ -268,6 +274,10 @@ class LearningRepository(Protocol):
     # spaced review
     async def get_card(self, user_id: int, question_id: str) -> ReviewCard | None: ...
     async def save_card(self, card: ReviewCard, now: dt.datetime) -> None: ...
+    #: Read, reschedule (a plain function of the stored card's JSON, None for none) and store.
+    async def reschedule_card(
+        self, user_id: int, question_id: str, reschedule: Reschedule, now: dt.datetime
+    ) -> ReviewCard: ...
     async def delete_card(self, user_id: int, question_id: str) -> None: ...
     async def due_cards(self, user_id: int, now: dt.datetime, limit: int) -> list[ReviewCard]: ...
     async def count_due(self, user_id: int, now: dt.datetime) -> int: ...
@@ -357,7 +367,12 @@ class Repository(GroupRepository, LearningRepository, SessionRepository, Broadca
         ...
 
     # chats and users
-    async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None: ...
+    async def upsert_chat(
+        self, chat_id: int, type: str, title: str | None, username: str | None, language: str | None = None
+    ) -> None:
+        """Keep a chat on record; ``language`` is set only where none is on record yet."""
+        ...
+
     async def get_chat(self, chat_id: int) -> ChatRecord | None: ...
     async def update_chat(self, chat_id: int, **changes: object) -> None: ...
     async def migrate_chat(self, old_id: int, new_id: int) -> bool:
@@ -376,7 +391,9 @@ class Repository(GroupRepository, LearningRepository, SessionRepository, Broadca
     # polls and answers
     async def save_poll(self, poll: PollRecord) -> None: ...
     async def get_poll(self, poll_id: str) -> PollRecord | None: ...
-    async def record_answer(self, answer: AnswerRecord) -> bool: ...
+    #: The chat the answer is stored in (its poll's now); None for a repeat or an unknown poll.
+    #: With ``reschedule``, a new answer's review card too, in the same transaction.
+    async def record_answer(self, answer: AnswerRecord, reschedule: Reschedule | None = None) -> int | None: ...
     #: ``chat_id`` None: the user's answers in every chat (what review cards come from).
     async def topic_tallies(self, user_id: int, chat_id: int | None) -> list[TopicTally]: ...
     async def answer_times(self, user_id: int, chat_id: int | None) -> list[dt.datetime]: ...

@@ -7,8 +7,8 @@ PostgreSQL store (bot/storage/postgres.py) runs the same statements through asyn
 On SQLite the process has one connection, and every task shares it. SQLite's own transactions are per
 connection, not per task, so without care one task's ROLLBACK would undo another task's write
 made in between. Hence one ``asyncio.Lock``: a multi-statement write holds it for the whole of
-``BEGIN IMMEDIATE … COMMIT``, and every single statement (read or write) waits for it, so
-nothing interleaves with a transaction.
+``BEGIN IMMEDIATE … COMMIT``, and every group commit of single statements (reads and writes,
+see ``SqlBase``) waits for it, so nothing interleaves with a transaction.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import asyncio
 import contextvars
 import dataclasses
 import datetime as dt
+import functools
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, ClassVar, TypeVar
 
@@ -66,6 +67,8 @@ class QueryBase:
     integrity_errors: ClassVar[tuple[type[Exception], ...]] = ()
     #: "sqlite" or "postgresql": the start-up log and /healthz name it.
     dialect: str = ""
+    #: Appended to a SELECT that is followed by a write of the same row in one transaction.
+    row_lock: ClassVar[str] = ""
 
     def __init__(self, clock: Clock | None = None) -> None:
         #: Stamps updated_at and the like: the bot's clock, so a test's or the console's time holds.
@@ -104,8 +107,64 @@ class QueryBase:
         return True
 
 
+#: Statements one group commit takes at most; the rest wait for the next (bounds its latency).
+MAX_BATCH = 512
+
+#: A unit of work for aiosqlite's thread: statements on the sqlite3 connection, and their result.
+Work = Callable[[sqlite3.Connection], Any]
+
+
+def _run_batch(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
+    """In aiosqlite's thread: every work in one transaction, one commit; each work's result or error.
+
+    A statement that fails (a broken constraint) is undone by SQLite alone and fails only its own
+    work; an error that ends the transaction (SQLite rolled it back) fails the whole batch.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    outcomes: list[tuple[bool, Any]] = []
+    try:
+        for work in works:
+            try:
+                outcomes.append((True, work(conn)))
+            except Exception as exc:
+                if not conn.in_transaction:
+                    raise
+                outcomes.append((False, exc))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+def atomic(work: Work) -> Work:
+    """A work of several statements that are stored all together or not at all (a savepoint)."""
+
+    def run(conn: sqlite3.Connection) -> Any:
+        conn.execute("SAVEPOINT work")
+        try:
+            result = work(conn)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO work")
+                conn.execute("RELEASE work")
+            raise
+        conn.execute("RELEASE work")
+        return result
+
+    return run
+
+
 class SqlBase(QueryBase):
-    """One aiosqlite connection in autocommit mode; ``transaction()`` groups statements."""
+    """One aiosqlite connection; statements from concurrent tasks committed together.
+
+    Every statement outside ``transaction()`` is queued and run in the next *group commit*: one
+    trip to aiosqlite's thread runs everything queued meanwhile in one transaction and commits it
+    once, and only then does each caller get its result. So a write is durable when it returns,
+    as with one commit per statement, but a hundred concurrent answers cost one thread hop and
+    one commit, not a hundred of each (bench/README.md). ``transaction()`` groups statements.
+    """
 
     integrity_errors = (sqlite3.IntegrityError,)
     dialect = "sqlite"
@@ -114,15 +173,64 @@ class SqlBase(QueryBase):
         super().__init__(clock)
         self._db = db
         self._lock = asyncio.Lock()
+        self._queue: list[tuple[Work, asyncio.Future[Any]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        #: Group commits made (tests and the bench read it).
+        self.commits = 0
 
-    @asynccontextmanager
-    async def _turn(self) -> AsyncIterator[None]:
-        """Wait for the connection unless this task already holds it for a transaction."""
+    async def _in_thread(self, work: Work) -> Any:
+        # aiosqlite has no public call for "run this function on the connection in your thread"
+        # (its own execute_* are such functions): _execute and _conn are that, used as it uses them.
+        execute: Callable[[Callable[[], Any]], Awaitable[Any]] = self._db._execute
+        return await execute(lambda: work(self._db._conn))
+
+    async def _run(self, work: Work) -> Any:
+        """Run ``work`` in this task's transaction, else in the next group commit; after its commit."""
         if _IN_TRANSACTION.get():
-            yield
-            return
-        async with self._lock:
-            yield
+            return await self._in_thread(work)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append((work, future))
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        """Commit what is queued, batch after batch, until the queue is empty."""
+        batch: list[tuple[Work, asyncio.Future[Any]]] = []
+        try:
+            while self._queue:
+                async with self._lock:  # a transaction() in progress finishes first
+                    batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                    batch = [(work, future) for work, future in batch if not future.done()]
+                    works = [work for work, _ in batch]
+                    try:
+                        outcomes = await self._in_thread(functools.partial(_run_batch, works=works))
+                    except Exception as exc:  # nothing of this batch is stored: each of its callers hears why
+                        outcomes = [(False, exc)] * len(works)
+                    else:
+                        self.commits += 1
+                    for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+                        if future.done():  # its caller was cancelled meanwhile
+                            continue
+                        if ok:
+                            future.set_result(value)
+                        else:
+                            future.set_exception(value)
+                    batch = []
+        except BaseException:
+            # Cancelled (the loop is closing): no caller may wait for ever.
+            for _, future in [*batch, *self._queue]:
+                if not future.done():
+                    future.cancel()
+            self._queue = []
+            raise
+        finally:
+            self._flusher = None
+
+    async def _drain(self) -> None:
+        """Wait for the queued statements' commit (before the connection closes)."""
+        while self._flusher is not None:
+            await asyncio.shield(self._flusher)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -148,29 +256,26 @@ class SqlBase(QueryBase):
                 _IN_TRANSACTION.reset(token)
 
     async def _write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        async with self._turn():
-            cursor = await self._db.execute(sql, params)
-            return cursor.rowcount
+        rowcount: int = await self._run(lambda conn: conn.execute(sql, params).rowcount)
+        return rowcount
 
     async def _write_many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        async with self._turn():
-            await self._db.executemany(sql, rows)
+        values = list(rows)
+        await self._run(lambda conn: conn.executemany(sql, values))
 
     async def _insert(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         """One INSERT; the new row's id."""
-        async with self._turn():
-            cursor = await self._db.execute(sql, params)
-            if cursor.lastrowid is None:  # pragma: no cover - an INSERT always has one
-                raise RuntimeError("the insert made no row")
-            return cursor.lastrowid
+        rowid: int | None = await self._run(lambda conn: conn.execute(sql, params).lastrowid)
+        if rowid is None:  # pragma: no cover - an INSERT always has one
+            raise RuntimeError("the insert made no row")
+        return rowid
 
-    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
+    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
         # Every _one statement is by key, an aggregate or LIMIT 1: fetching "all" is one row.
         rows = await self._all(sql, params)
         return rows[0] if rows else None
 
-    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        # One trip to aiosqlite's thread (execute, fetch and close there), not three: the answer
-        # path's reads each cost a thread hop (bench/README.md, bench/updates.py).
-        async with self._turn():
-            return list(await self._db.execute_fetchall(sql, params))
+    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        # Reads join the group commit too: one trip to aiosqlite's thread for all queued meanwhile.
+        rows: list[sqlite3.Row] = await self._run(lambda conn: conn.execute(sql, params).fetchall())
+        return rows

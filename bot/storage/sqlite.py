@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import sqlite3
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +16,21 @@ import aiosqlite
 from bot.clock import Clock
 from bot.storage.broadcast_sql import BroadcastQueries
 from bot.storage.groups_sql import GroupQueries
-from bot.storage.learning_sql import LearningQueries
+from bot.storage.learning_sql import GET_CARD, SAVE_CARD, LearningQueries, card_params, reschedule_in
 from bot.storage.migrations import migrate
-from bot.storage.repository import AnswerRecord, ChatRecord, Delivery, OperatorCounts, PollRecord, TopicTally
+from bot.storage.repository import (
+    AnswerRecord,
+    ChatRecord,
+    Delivery,
+    ForgetReport,
+    OperatorCounts,
+    PollRecord,
+    Reschedule,
+    ReviewCard,
+    TopicTally,
+)
 from bot.storage.sessions_sql import SessionQueries
-from bot.storage.sql_base import QueryBase, SqlBase, from_row, parse_ts, ts
+from bot.storage.sql_base import QueryBase, SqlBase, atomic, from_row, parse_ts, ts
 
 #: A day's push is tried this often before it is given up (5xx, timeouts, flood waits).
 MAX_ATTEMPTS = 5
@@ -88,6 +101,30 @@ _MIGRATE_CHAT: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+#: An answer, in the chat its poll is in (RETURNING it), unless the user answered that poll already.
+INSERT_ANSWER = (
+    "INSERT INTO answers (poll_id, user_id, chat_id, question_id, topic_id, chosen_option,"
+    " correct_option, is_correct, answered_at)"
+    " SELECT poll_id, CAST(? AS BIGINT), chat_id, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER),"
+    " CAST(? AS INTEGER), ? FROM polls WHERE poll_id = ?"
+    " ON CONFLICT DO NOTHING RETURNING chat_id"
+)
+
+
+def answer_params(answer: AnswerRecord) -> tuple[Any, ...]:
+    """INSERT_ANSWER's parameters."""
+    return (
+        answer.user_id,
+        answer.question_id,
+        answer.topic_id,
+        answer.chosen_option,
+        answer.correct_option,
+        int(answer.is_correct),
+        ts(answer.answered_at),
+        answer.poll_id,
+    )
+
+
 def _user_in_chat(user_id: int, chat_id: int | None) -> tuple[str, tuple[int, ...]]:
     """The WHERE clause for one user's answers in one chat, or in every chat."""
     if chat_id is None:
@@ -111,16 +148,22 @@ class ChatQueries(QueryBase):
     """
 
     # --- chats and users ------------------------------------------------------------------------
-    async def upsert_chat(self, chat_id: int, type: str, title: str | None, username: str | None) -> None:
+    async def upsert_chat(
+        self, chat_id: int, type: str, title: str | None, username: str | None, language: str | None = None
+    ) -> None:
         now = self._stamp()
+        # ``language`` is where a chat starts; a language already on record (chosen, or started
+        # in) is never overwritten by it. A row already as given is not touched at all (see
+        # upsert_user: ON CONFLICT would lock it on PostgreSQL even when nothing changes).
         await self._write(
-            "INSERT INTO chats (chat_id, type, title, username, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO chats (chat_id, type, title, username, language, created_at, updated_at)"
+            " SELECT CAST(? AS BIGINT), ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chats WHERE chat_id = ?"
+            " AND type IS NOT DISTINCT FROM ? AND title IS NOT DISTINCT FROM ? AND username IS NOT DISTINCT FROM ?"
+            " AND (language IS NOT NULL OR CAST(? AS TEXT) IS NULL))"
             " ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title,"
-            " username = excluded.username, updated_at = excluded.updated_at"
-            " WHERE chats.type IS DISTINCT FROM excluded.type OR chats.title IS DISTINCT FROM excluded.title"
-            " OR chats.username IS DISTINCT FROM excluded.username",
-            (chat_id, type, title, username, now, now),
+            " username = excluded.username, language = COALESCE(chats.language, excluded.language),"
+            " updated_at = excluded.updated_at",
+            (chat_id, type, title, username, language, now, now, chat_id, type, title, username, language),
         )
 
     async def get_chat(self, chat_id: int) -> ChatRecord | None:
@@ -160,13 +203,16 @@ class ChatQueries(QueryBase):
         return True
 
     async def upsert_user(self, user_id: int, first_name: str, username: str | None) -> None:
+        # Not a plain upsert: on PostgreSQL, ON CONFLICT DO UPDATE locks the row it finds even when
+        # its WHERE leaves it as it is, and that lock is a WAL record and a flush at commit, for every
+        # update a known user sends. Here a row already as given is not touched at all.
         await self._write(
-            "INSERT INTO users (user_id, first_name, username, updated_at) VALUES (?, ?, ?, ?)"
+            "INSERT INTO users (user_id, first_name, username, updated_at)"
+            " SELECT CAST(? AS BIGINT), ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users WHERE user_id = ?"
+            " AND first_name IS NOT DISTINCT FROM ? AND username IS NOT DISTINCT FROM ?)"
             " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
-            " username = excluded.username, updated_at = excluded.updated_at"
-            " WHERE users.first_name IS DISTINCT FROM excluded.first_name"
-            " OR users.username IS DISTINCT FROM excluded.username",
-            (user_id, first_name, username, self._stamp()),
+            " username = excluded.username, updated_at = excluded.updated_at",
+            (user_id, first_name, username, self._stamp(), user_id, first_name, username),
         )
 
     # --- rotation -------------------------------------------------------------------------------
@@ -214,23 +260,20 @@ class ChatQueries(QueryBase):
             PollRecord, row, option_order=lambda v: tuple(json.loads(v)), sent_at=parse_ts, is_anonymous=bool
         )
 
-    async def record_answer(self, answer: AnswerRecord) -> bool:
-        inserted = await self._write(
-            "INSERT INTO answers (poll_id, user_id, chat_id, question_id, topic_id, chosen_option,"
-            " correct_option, is_correct, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (
-                answer.poll_id,
-                answer.user_id,
-                answer.chat_id,
-                answer.question_id,
-                answer.topic_id,
-                answer.chosen_option,
-                answer.correct_option,
-                int(answer.is_correct),
-                ts(answer.answered_at),
-            ),
-        )
-        return inserted == 1
+    async def record_answer(self, answer: AnswerRecord, reschedule: Reschedule | None = None) -> int | None:
+        """Store an answer to a poll on record, once: the chat it is stored in, None for a repeat
+        or an unknown poll. The chat is the poll's as stored now (``answer.chat_id`` is not
+        read): a group that became a supergroup took its polls along, so the caller may have
+        seen the old id. With ``reschedule``, a new answer's review card is rescheduled in the
+        same transaction (see ``reschedule_card``)."""
+        if reschedule is None:
+            rows = await self._all(INSERT_ANSWER, answer_params(answer))
+            return int(rows[0][0]) if rows else None
+        async with self.transaction():
+            rows = await self._all(INSERT_ANSWER, answer_params(answer))
+            if rows:
+                await reschedule_in(self, answer.user_id, answer.question_id, reschedule, answer.answered_at)
+        return int(rows[0][0]) if rows else None
 
     async def topic_tallies(self, user_id: int, chat_id: int | None) -> list[TopicTally]:
         """Answers and correct ones per topic, in one chat or (None) in every chat."""
@@ -359,8 +402,42 @@ class ChatQueries(QueryBase):
         raise NotImplementedError
 
 
+#: Users whose stored name this process knows (see SqliteRepository.upsert_user).
+KNOWN_USERS = 10_000
+
+
 class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQueries, BroadcastQueries, SqlBase):
     """Repository on one aiosqlite connection; every write is committed before it returns."""
+
+    def __init__(self, db: aiosqlite.Connection, clock: Clock | None = None) -> None:
+        super().__init__(db, clock)
+        #: user_id -> (first_name, username) as stored, the least recently seen dropped first.
+        self._users: OrderedDict[int, tuple[str, str | None]] = OrderedDict()
+
+    async def upsert_user(self, user_id: int, first_name: str, username: str | None) -> None:
+        """As ChatQueries', but no statement when the name is the one this process stored last.
+
+        Every update records its sender, and a group's members answer quiz after quiz under the
+        same name. Only this process writes a SQLite file's users (one bot per file; the CLI's
+        commands do not touch them), and its own /forget drops the memory with the row, so what
+        it remembers is what is stored. PostgreSQL, shared by workers, has no such memory.
+        """
+        name = (first_name, username)
+        if self._users.get(user_id) == name:
+            self._users.move_to_end(user_id)
+            return
+        await super().upsert_user(user_id, first_name, username)
+        self._users[user_id] = name
+        self._users.move_to_end(user_id)
+        if len(self._users) > KNOWN_USERS:
+            self._users.popitem(last=False)
+
+    async def forget_user(self, user_id: int) -> ForgetReport:
+        self._users.pop(user_id, None)
+        try:
+            return await super().forget_user(user_id)
+        finally:
+            self._users.pop(user_id, None)  # a name recorded while the rows were being deleted
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock | None = None) -> SqliteRepository:
@@ -377,13 +454,47 @@ class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQuerie
         await migrate(db)
         return cls(db, clock)
 
+    async def reschedule_card(
+        self, user_id: int, question_id: str, reschedule: Reschedule, now: dt.datetime
+    ) -> ReviewCard:
+        """As LearningQueries', in one trip to the database thread and the next group commit."""
+        work = functools.partial(_reschedule, user_id=user_id, question_id=question_id, reschedule=reschedule, now=now)
+        card: ReviewCard = await self._run(atomic(work))
+        return card
+
+    async def record_answer(self, answer: AnswerRecord, reschedule: Reschedule | None = None) -> int | None:
+        """As ChatQueries', the answer and its card in one trip and the next group commit."""
+        if reschedule is None:
+            return await super().record_answer(answer)
+
+        def work(conn: sqlite3.Connection) -> int | None:
+            rows = conn.execute(INSERT_ANSWER, answer_params(answer)).fetchall()
+            if not rows:
+                return None
+            _reschedule(conn, answer.user_id, answer.question_id, reschedule, answer.answered_at)
+            return int(rows[0][0])
+
+        chat_id: int | None = await self._run(atomic(work))
+        return chat_id
+
     async def close(self) -> None:
+        await self._drain()
         await self._db.close()
 
     async def store_bytes(self) -> int:
         pages = await self._one("PRAGMA page_count")
         page_size = await self._one("PRAGMA page_size")
         return (pages[0] if pages else 0) * (page_size[0] if page_size else 0)
+
+
+def _reschedule(
+    conn: sqlite3.Connection, user_id: int, question_id: str, reschedule: Reschedule, now: dt.datetime
+) -> ReviewCard:
+    """In the database thread: read the card, reschedule it and store it (LearningQueries.reschedule_card)."""
+    row = conn.execute(GET_CARD, (user_id, question_id)).fetchone()
+    card = reschedule(row[0] if row else None)
+    conn.execute(SAVE_CARD, card_params(card, now))
+    return card
 
 
 def _chat(row: Any) -> ChatRecord:
