@@ -19,7 +19,7 @@ from bot.delivery.sessions import send_ranking, start_session
 from bot.handlers.permissions import can_change_settings
 from bot.languages import from_language_code
 from bot.render import callbacks, keyboards
-from bot.render.messages import escape
+from bot.render.messages import escape, visible_text
 from bot.render.texts import t
 from bot.services.parsing import parse_int
 from bot.services.quiz_session import MAX_SIZE as MAX_SESSION
@@ -148,9 +148,10 @@ def _button_gone(query: CallbackQuery, message: Message) -> bool:
 
 async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Edit the message a button belongs to. One that cannot be edited (inaccessible, or without
-    text) gets the text as a new message instead, so the press still shows its outcome; a press
-    of a button its message no longer has edits nothing (a second "Read the summary": Telegram
-    would refuse an edit that changes nothing)."""
+    text) gets the text as a new message instead, so the press still shows its outcome. Telegram
+    refuses an edit that changes nothing, so none is made for a button its message no longer has
+    (a second "Read the summary") or when the text and buttons would stay as they are (a choice
+    made already; a change of formatting alone would be missed, and none of ours is only that)."""
     message = pressed_message(query)
     if message is None or message.text is None:
         if query.message is not None:
@@ -158,6 +159,8 @@ async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup |
         return
     if _button_gone(query, message):
         return
+    if message.text == visible_text(text) and message.reply_markup == keyboard:
+        return  # the same text and buttons (pressed again, or a choice already made): no edit to make
     try:
         await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as exc:

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import re
-
+from bot.render.locale import number
+from bot.render.texts import t
 from tests.reliability.botkit import PRIVATE_CHATS, USERS, LiveBot
 
 
@@ -57,13 +57,11 @@ def broken_rules(live: LiveBot) -> dict[str, int]:
     return {name: count for name, count in found.items() if count}
 
 
-_ANSWERED = re.compile(r"Answered: <b>(\d+)</b>\nCorrect: <b>(\d+)</b>")
-
-
 async def stats_mismatches(live: LiveBot) -> list[str]:
     """Each cast user asks /stats in their private chat; what it says must be what the store holds
-    for them there. Users who blocked the bot are skipped (they cannot ask)."""
+    for them there, in the chat's language. Users who blocked the bot are skipped (they cannot ask)."""
     found = []
+    ctx = live.run.ctx
     for name in PRIVATE_CHATS:
         chat_id = USERS[name]
         if live.fake.member_status(chat_id, live.fake.bot_user["id"]) == "kicked":
@@ -71,7 +69,7 @@ async def stats_mismatches(live: LiveBot) -> list[str]:
         before = len(live.fake.calls("sendMessage", chat_id))
         await live.deliver({"message": live.fake.incoming_message(chat_id, _command("/stats"), user_id=chat_id)})
         replies = live.fake.calls("sendMessage", chat_id)[before:]
-        stored = live.query(
+        answered, correct = live.query(
             "SELECT count(*), coalesce(sum(is_correct), 0) FROM answers WHERE user_id = ? AND chat_id = ?",
             chat_id,
             chat_id,
@@ -79,14 +77,21 @@ async def stats_mismatches(live: LiveBot) -> list[str]:
         if not replies:
             found.append(f"{name}: no reply to /stats")
             continue
+        lang = ctx.chat_settings.language(await ctx.chat_settings.get(chat_id))
+        expected = _stats_figures(lang, answered, correct)
         text = str(replies[0].get("text", ""))
-        match = _ANSWERED.search(text)
-        said = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
-        if match is None and "not answered any" not in text:
-            found.append(f"{name}: /stats said {text[:80]!r}")
-        elif said != tuple(stored):
-            found.append(f"{name}: /stats says {said[0]} answered, {said[1]} correct; the store holds {stored}")
+        if expected not in text:
+            found.append(f"{name}: /stats said {text[:120]!r}; the store holds {answered} answered, {correct} correct")
     return found
+
+
+def _stats_figures(lang: str, answered: int, correct: int) -> str:
+    """The part of /stats that states the answered and correct counts, as the bot words it in ``lang``."""
+    if not answered:
+        return t("stats.none", lang, where=t("stats.where_private", lang))
+    marks = {"answered": "\x00a", "correct": "\x00c", "accuracy": "\x00p", "streak": "\x00s", "best": "\x00b"}
+    template = t("stats.summary", lang, **marks).split(marks["accuracy"])[0]
+    return template.replace(marks["answered"], number(answered, lang)).replace(marks["correct"], number(correct, lang))
 
 
 def _command(text: str) -> dict[str, object]:

@@ -24,8 +24,8 @@ class Profile:
 
 
 PROFILES = {
-    "ci": Profile("ci", examples=420, updates=10_000),
-    "nightly": Profile("nightly", examples=8_400, updates=200_000, timeout_s=0),
+    "ci": Profile("ci", examples=480, updates=10_000),
+    "nightly": Profile("nightly", examples=9_600, updates=200_000, timeout_s=0),
     # While working on the suite: a few examples, nothing counted.
     "smoke": Profile("smoke", examples=30, updates=0),
 }

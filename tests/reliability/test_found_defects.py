@@ -83,3 +83,21 @@ async def test_a_press_under_a_message_the_user_wrote_is_answered_as_stale_and_e
     assert run.live.fake.calls("editMessageText") == []
     assert list(run.live.fake.callback_answers.values())[-1].get("text") == t("error.stale_button")
     clean(run)
+
+
+async def test_choosing_the_language_a_chat_already_reads_by_default_edits_nothing(run: Run) -> None:
+    await perform(run, Say("asha", "asha", "/settings", "auto"))
+    english = next(d for d in button_data(newest_message(run.live, ASHA)) if d == "set:lang:en")
+    await perform(run, Press("asha", "asha", "own_with_buttons", 0, english))
+    assert run.live.query("SELECT language FROM chats WHERE chat_id = ?", ASHA) == [("en",)]  # now a choice
+    assert run.live.fake.calls("editMessageText") == []  # yet the page reads the same
+    clean(run)
+
+
+async def test_a_language_pressed_twice_edits_once(run: Run) -> None:
+    await perform(run, Say("asha", "asha", "/language", "auto"))
+    hindi = next(d for d in button_data(newest_message(run.live, ASHA)) if d.endswith(":hi"))
+    await perform(run, Press("asha", "asha", "own_with_buttons", 0, hindi))
+    await perform(run, Press("asha", "asha", "own_with_buttons", 0, hindi))  # the page says so already
+    assert len(run.live.fake.calls("editMessageText")) == 1
+    clean(run)
