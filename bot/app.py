@@ -296,6 +296,8 @@ async def serve(
                     await asyncio.wait_for(application.updater.stop(), STOP_TIMEOUT_S)
             if isinstance(application.update_processor, PerChatUpdateProcessor):
                 application.update_processor.stop_queued()
+                # The updates being handled finish; PTB's stop does not wait for them (update_processor.py).
+                await application.update_processor.join()
             await ctx.broadcasts.stop()  # their ledgers resume them at the next start
             await application.stop()
     finally:

@@ -2,9 +2,16 @@
 
 PTB handles updates one at a time by default, so a reply that waits for a busy group's per-chat
 rate limit (20 messages a minute) held up every other chat. Here each chat (or, for poll
-answers, each user, whose private chat has the same id) gets a queue of its own: the first
-update of a chat runs at once and then runs whatever arrived for that chat meanwhile, in order,
-so a flooded chat occupies one place of the processor's bound and waits only for itself.
+answers, each user, whose private chat has the same id) gets a queue of its own, drained by one
+task: the first update of a chat starts that task, which then runs whatever arrived for the chat
+meanwhile, in order, so a flooded chat occupies one place of the processor's bound and waits only
+for itself.
+
+``do_process_update`` only hands the update over (it waits only while every place is taken), so
+PTB is told ``max_concurrent_updates == 1`` and awaits it inline instead of starting a task for
+every update: the bound and the concurrency are this class's own. That saves the
+event loop a task and a wrapper per update (bench/README.md). Since PTB then no longer
+waits for the updates it handed over, ``join`` does: ``Application.stop`` is followed by it.
 """
 
 from __future__ import annotations
@@ -28,13 +35,15 @@ def order_key(update: object) -> Hashable | None:
     """Updates with the same key are handled one after another, in the order they came."""
     if not isinstance(update, Update):
         return None
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    if update.poll_answer is not None:
-        answer = update.poll_answer
+    # Poll answers first: the busiest updates, and ones without a chat, for which PTB's
+    # effective_chat walks every kind of update each time it is read (it caches only a chat found).
+    answer = update.poll_answer
+    if answer is not None:
         if answer.user is not None:
             return answer.user.id
         return answer.voter_chat.id if answer.voter_chat is not None else None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
     if update.effective_user is not None:
         return update.effective_user.id
     return None
@@ -44,31 +53,60 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential within one (see the module's docstring)."""
 
     def __init__(self, max_concurrent_chats: int = MAX_CONCURRENT_CHATS) -> None:
-        super().__init__(max_concurrent_chats)
+        # 1 for PTB: it then awaits each hand-over inline, which returns once the update is queued.
+        super().__init__(1)
+        self._bound = max_concurrent_chats
         self._queues: dict[Hashable, deque[Awaitable[Any]]] = {}
+        #: The draining tasks (one per chat being handled, or per update without a chat).
+        self._workers: set[asyncio.Task[None]] = set()
+        self._place_freed = asyncio.Event()
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopping = False
 
+    @property
+    def max_concurrent_chats(self) -> int:
+        """Chats (or updates without a chat) handled at the same moment."""
+        return self._bound
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Queue the update behind its chat's, or start handling it; returns without waiting for it.
+
+        PTB calls it under its semaphore of one place, held only for this hand-over (or while every
+        place of this processor is taken).
+        """
         key = order_key(update)
+        while True:
+            if key is not None and (queue := self._queues.get(key)) is not None:
+                self._pending += 1
+                queue.append(coroutine)  # the chat's running task takes this one next
+                return
+            if len(self._workers) < self._bound:
+                break
+            self._place_freed.clear()
+            await self._place_freed.wait()
         self._pending += 1
         self._idle.clear()
-        if key is None:
-            await self._run(coroutine)
-            return
-        queue = self._queues.get(key)
-        if queue is not None:
-            queue.append(coroutine)  # the chat's running update takes this one next
-            return
-        queue = self._queues[key] = deque([coroutine])
+        queue = deque([coroutine])
+        if key is not None:
+            self._queues[key] = queue
+        worker = asyncio.create_task(self._drain(key, queue))
+        self._workers.add(worker)
+        worker.add_done_callback(self._worker_done)
+
+    async def _drain(self, key: Hashable | None, queue: deque[Awaitable[Any]]) -> None:
         try:
             while queue and not self._stopping:
                 await self._run(queue.popleft())
         finally:
-            del self._queues[key]
+            if key is not None:
+                del self._queues[key]
             self._drop(queue)
+
+    def _worker_done(self, worker: asyncio.Task[None]) -> None:
+        self._workers.discard(worker)
+        self._place_freed.set()
 
     async def _run(self, coroutine: Awaitable[Any]) -> None:
         try:
@@ -101,11 +139,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._stopping = True
 
     async def join(self) -> None:
-        """Wait until every update handed over so far has been handled."""
+        """Wait until every update handed over so far has been handled (or dropped by a stop)."""
         await self._idle.wait()
 
     async def initialize(self) -> None:
         """Nothing to set up: queues come and go with their chats."""
 
     async def shutdown(self) -> None:
-        """Application.stop already waited for the running updates and the queues behind them."""
+        """Wait for the updates still being handled (Application.stop no longer does)."""
+        await self.join()

@@ -29,6 +29,19 @@ async def sent_poll(study: StudyService, repo: Repository, chat_id: int, poll_id
     return await study.register_poll(plan, poll_id=poll_id, chat_id=chat_id, message_id=1, now=NOW)
 
 
+def count_poll_reads(study: StudyService, repo: Repository) -> list[str]:
+    """The polls ``study`` reads from the store from now on (its memory of polls starts empty)."""
+    reads: list[str] = []
+    read = repo.get_poll
+
+    async def counted(poll_id: str) -> PollRecord | None:
+        reads.append(poll_id)
+        return await read(poll_id)
+
+    study.polls = type(study.polls)(counted)
+    return reads
+
+
 async def test_an_answer_and_its_review_card_are_stored_together(repo: Repository) -> None:
     study, learning = study_and_learning(repo)
     poll = await sent_poll(study, repo, USER)
@@ -88,17 +101,19 @@ async def test_an_answer_to_a_remembered_poll_deleted_since_is_not_recorded(repo
 async def test_members_answering_a_new_poll_together_read_it_once(repo: Repository) -> None:
     study, _ = study_and_learning(repo)
     poll = await sent_poll(study, repo, GROUP)
-    reads: list[str] = []
-    read = repo.get_poll
-
-    async def counted(poll_id: str) -> PollRecord | None:
-        reads.append(poll_id)
-        return await read(poll_id)
-
-    study.polls = type(study.polls)(counted)
+    reads = count_poll_reads(study, repo)
     outcomes = await asyncio.gather(*(study.record_answer(poll.poll_id, user, [0], NOW) for user in range(1, 21)))
     assert all(outcome is not None for outcome in outcomes)
     assert reads == [poll.poll_id]
+
+
+async def test_answers_to_a_poll_this_process_sent_do_not_read_it_back(repo: Repository) -> None:
+    study, _ = study_and_learning(repo)
+    reads = count_poll_reads(study, repo)
+    poll = await sent_poll(study, repo, GROUP)
+    outcomes = await asyncio.gather(*(study.record_answer(poll.poll_id, user, [0], NOW) for user in range(1, 4)))
+    assert all(outcome is not None for outcome in outcomes)
+    assert reads == []
 
 
 async def test_an_answer_to_an_unknown_poll_is_not_remembered_as_one(repo: Repository) -> None:

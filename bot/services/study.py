@@ -94,10 +94,15 @@ class RecentPolls:
             del self._reading[poll_id]
         # A poll not on record is not remembered: its answer may have come before its record.
         if poll is not None:
-            self._polls[poll_id] = poll
-            if len(self._polls) > self._size:
-                self._polls.popitem(last=False)
+            self.remember(poll)
         return poll
+
+    def remember(self, poll: PollRecord) -> None:
+        """Keep a poll as stored (read, or just sent by this process: its answers need not read it back)."""
+        self._polls[poll.poll_id] = poll
+        self._polls.move_to_end(poll.poll_id)
+        if len(self._polls) > self._size:
+            self._polls.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._polls)
@@ -219,6 +224,9 @@ class StudyService:
             anonymous,
         )
         await self.repo.save_poll(record)
+        # Its answers come to this process (or to another worker, which reads it once): a cold copy
+        # costs every member answering together a wait for the read and a wake-up (bench/README.md).
+        self.polls.remember(record)
         return record
 
     async def record_answer(
