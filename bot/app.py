@@ -35,6 +35,7 @@ from bot.delivery.jobs import schedule_jobs
 from bot.delivery.telegram_bot import StudyBot
 from bot.handlers.registry import Scope, commands_for, register
 from bot.languages import LANGUAGES
+from bot.logging_setup import install_redaction
 from bot.render.texts import t
 from bot.services.broadcast import BroadcastService
 from bot.services.chat_settings import ChatSettingsService
@@ -266,6 +267,10 @@ async def serve(
     ``ready`` is called once the bot takes updates (tests and the console use it to reach the app);
     ``request`` makes the Bot API transport instead of the network (see build_application).
     """
+    # Whoever runs the bot (python -m bot, the console, a test, an embedding program), its records
+    # never carry the token, the webhook secret or the database password: PTB logs its API URL,
+    # and each call's parameters (setWebhook's secret_token among them), at DEBUG.
+    install_redaction(*settings.secrets)
     ctx = await open_context(settings, clock)
     application = build_application(ctx, request)
     webhook: WebhookServer | None = None

@@ -99,7 +99,7 @@ def run_bot() -> int:
     settings = _settings()
     if settings is None:
         return EXIT_CONFIG
-    setup_logging(settings.log_level, settings.token)
+    setup_logging(settings.log_level, *settings.secrets)
     from bot.app import BotApiUnreachable, StoreUnreachable, StoreUnusable, run
 
     try:
@@ -113,7 +113,7 @@ def push_now_command(ignore_time: bool, at: str | None) -> int:
     settings = _settings()
     if settings is None:
         return EXIT_CONFIG
-    setup_logging(settings.log_level, settings.token)
+    setup_logging(settings.log_level, *settings.secrets)
     from bot.app import BotApiUnreachable, StoreUnreachable, StoreUnusable
     from bot.clock import ManualClock
     from bot.delivery.push_now import push_now

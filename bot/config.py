@@ -185,6 +185,12 @@ class Settings(StoreSettings):
         return self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
 
     @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never reach a log: the token, the webhook secret, PostgreSQL's password."""
+        password = urlsplit(self.postgres_url).password if self.postgres_url else None
+        return tuple(s for s in (self.token, self.secret_token, password) if s)
+
+    @property
     def webhook_path(self) -> str:
         """The path the webhook answers on: WEBHOOK_URL's own."""
         return urlsplit(self.webhook_url or "").path or "/"

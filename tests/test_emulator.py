@@ -456,6 +456,14 @@ def test_set_bot_status_kicked_enqueues_my_chat_member_and_blocks(fake: FakeBotA
     assert error(fake, "sendMessage", chat_id=USER, text="hi")[0] == 403
 
 
+@pytest.mark.parametrize("status", ["creator", "administrator", "member", "restricted", "left", "kicked"])
+def test_every_member_status_is_json_python_telegram_bot_reads(fake: FakeBotAPI, status: str) -> None:
+    # A restricted member once lacked its can_* rights: PTB dropped the whole getUpdates batch.
+    update = fake.chat_member_update(GROUP, 8, status, "member")
+    member = Update.de_json(update, None).chat_member
+    assert member is not None and member.new_chat_member.status == status
+
+
 BASIC = -4001234567
 
 

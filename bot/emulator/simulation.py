@@ -257,6 +257,40 @@ class Simulation(FakeServer):
         message["edit_date"] = int(time.time())
         return message
 
+    def incoming_message(
+        self,
+        chat_id: int,
+        fields: Mapping[str, Any],
+        *,
+        user_id: int | None = None,
+        sender_chat_id: int | None = None,
+        edit_of: int | None = None,
+    ) -> dict[str, Any]:
+        """A message of any shape written in a chat — ``fields`` (``text`` and ``entities`` as
+        given, unchecked; no text; fields Telegram may add one day) on top of the usual ones —
+        stored so that the bot's replies, edits and deletions are checked against it. Not enqueued:
+        returns the Message JSON for :meth:`push_update` under the kind the caller picks.
+
+        ``user_id`` writes as that user (registered and made a member); ``sender_chat_id`` on
+        behalf of a chat; neither, with no sender at all. ``edit_of`` makes it an edit of that
+        message (same id, ``edit_date`` set) instead of a new one.
+        """
+        with self._lock:
+            chat = self._chat_or_raise(chat_id)
+            sender = self._register_user(user_id) if user_id is not None else None
+            if sender is not None and chat.type in ("group", "supergroup"):
+                chat.members.setdefault(user_id, "member")  # type: ignore[arg-type]
+            sender_chat = self._chat_or_raise(sender_chat_id).json if sender_chat_id is not None else None
+            original = chat.messages.get(edit_of) if edit_of is not None else None
+            if original is not None:
+                message = {k: v for k, v in original.items() if k not in ("text", "entities")}
+                message["edit_date"] = int(time.time())
+            else:
+                message = self._base_message(chat, from_user=sender, sender_chat=sender_chat)
+            message.update(copy.deepcopy(dict(fields)))
+            self._store_message(chat, message, own=False)
+            return copy.deepcopy(message)
+
     def send_as_anonymous_admin(self, chat_id: int, text: str) -> dict[str, Any]:
         """An anonymous administrator writes in a group: ``from`` is @GroupAnonymousBot and
         ``sender_chat`` the group itself.  Returns the update."""

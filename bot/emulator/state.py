@@ -180,6 +180,26 @@ class Fault:
     hang_s: float | None = None
 
 
+#: The rights a restricted member's JSON lists (ChatMemberRestricted), each false for a muted member.
+_RESTRICTED_RIGHTS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+    "can_edit_tag",
+    "can_react_to_messages",
+)
+
 _ADMIN_RIGHTS_ORDER = (
     "can_manage_chat",
     "can_change_info",
@@ -415,8 +435,9 @@ class FakeState:
         elif status == "kicked":
             member["until_date"] = 0
         elif status == "restricted":
-            member["until_date"] = 0
             member["is_member"] = True
+            member.update(dict.fromkeys(_RESTRICTED_RIGHTS, False))
+            member["until_date"] = 0
         return member
 
     _STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")

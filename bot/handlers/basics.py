@@ -77,3 +77,9 @@ async def plain_text(update: Update, context: StudyContext) -> None:
     """A private message that is not a command gets a pointer to /help."""
     lang = await chat_language(update, context)
     await reply(update, t("error.text", lang))
+
+
+async def stale_press(update: Update, context: StudyContext) -> None:
+    """A forged press (see support.is_stale_press): say the button has expired, do nothing."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(t("error.stale_button", await chat_language(update, context)))

@@ -13,11 +13,11 @@ from functools import wraps
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot.context import StudyContext
 from bot.delivery.broadcast import run_broadcast
-from bot.handlers.support import chat_language, edit, is_private, reply, unknown_command
+from bot.handlers.support import chat_language, edit, is_private, pressed_message, reply, unknown_command
 from bot.render import callbacks, keyboards
 from bot.render import operators as render
 from bot.render.texts import t
@@ -125,7 +125,8 @@ async def on_broadcast_button(update: Update, context: StudyContext) -> None:
     verb, value = pressed.split() if pressed is not None else ("", "")
     user_id = query.from_user.id
     allowed = user_id in ctx.settings.admin_ids and is_private(update.effective_chat) and value.isdigit()
-    if not allowed or verb not in ("go", "no") or not isinstance(query.message, Message):
+    preview = pressed_message(query)
+    if not allowed or verb not in ("go", "no") or preview is None:
         await query.answer(t("error.stale_button", lang))
         return
     broadcast_id = int(value)
@@ -136,7 +137,7 @@ async def on_broadcast_button(update: Update, context: StudyContext) -> None:
         await query.answer()
         await edit(query, t("broadcast.cancelled", lang, id=broadcast_id))
         return
-    record = await ctx.broadcasts.confirm(broadcast_id, user_id, query.message.message_id, ctx.now())
+    record = await ctx.broadcasts.confirm(broadcast_id, user_id, preview.message_id, ctx.now())
     if record is None:
         await query.answer(t("broadcast.gone", lang))
         return

@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -27,7 +28,7 @@ from telegram.ext import (
 
 from bot.context import StudyApplication, StudyContext
 from bot.handlers import answers, basics, errors, groups, inline, learning, operators, settings, stats, study
-from bot.handlers.support import remember
+from bot.handlers.support import is_stale_press, remember
 from bot.render import callbacks, keyboards
 from bot.render.callbacks import Action
 from bot.render.keyboards import DeepLink
@@ -180,6 +181,13 @@ class RememberHandler(TypeHandler[Update, StudyContext, None]):
 FRESH = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 
 
+class StalePressHandler(BaseHandler[Update, StudyContext, None]):
+    """Takes the presses :func:`bot.handlers.support.is_stale_press` finds stale, before any button handler."""
+
+    def check_update(self, update: object) -> bool:
+        return is_stale_press(update)
+
+
 def register(application: StudyApplication) -> None:
     """Group -1 records who wrote; group 0 answers. Order within group 0 matters: the first
     matching handler wins, so commands come first and the catch-alls last."""
@@ -193,6 +201,8 @@ def register(application: StudyApplication) -> None:
     for command in COMMANDS:
         application.add_handler(CommandHandler(command.name, command.callback, filters=FRESH))
 
+    # First of the buttons: a forged press (see is_stale_press) is answered as stale, whatever it says.
+    application.add_handler(StalePressHandler(basics.stale_press))
     settings_buttons = callbacks.pattern(Action.SETTING, Action.SUBSCRIBE, Action.TIMEZONE, Action.LANGUAGE)
     application.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=settings_buttons))
     application.add_handler(CallbackQueryHandler(learning.on_button, pattern=callbacks.pattern(*learning.ACTIONS)))

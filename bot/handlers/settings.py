@@ -278,8 +278,12 @@ async def on_settings_button(update: Update, context: StudyContext, chat: ChatRe
             return
         if chat.is_channel:
             await confirm(update, context, settings_text(context, fresh))
-        elif fresh != chat:  # a choice already set changes nothing, and Telegram refuses such an edit
-            await edit(query, settings_text(context, fresh), settings_keyboard(context, fresh))
+        else:
+            shown = settings_text(context, fresh), settings_keyboard(context, fresh)
+            # A choice that leaves the page as it was (one already set, or the language the chat
+            # already reads by default) is no edit: Telegram refuses an edit that changes nothing.
+            if shown != (settings_text(context, chat), settings_keyboard(context, chat)):
+                await edit(query, *shown)
 
 
 async def _apply_setting(update: Update, context: StudyContext, chat: ChatRecord, value: str) -> None:

@@ -20,7 +20,7 @@ from bot.delivery.sessions import send_ranking, start_session
 from bot.handlers.permissions import can_change_settings
 from bot.languages import from_language_code
 from bot.render import callbacks, keyboards
-from bot.render.messages import escape
+from bot.render.messages import escape, visible_text
 from bot.render.texts import t
 from bot.services.parsing import parse_int
 from bot.services.quiz_session import MAX_SIZE as MAX_SESSION
@@ -119,23 +119,71 @@ async def reply(
     return await message.reply_text(text, reply_markup=keyboard, do_quote=False, disable_notification=silent)
 
 
+def pressed_message(query: CallbackQuery) -> Message | None:
+    """The message a button was pressed under, while the bot can still edit it; None for an
+    inaccessible one (deleted, or older than 48 hours: PTB 22.8 parses it as a Message dated 0)
+    and for an inline message."""
+    message = query.message
+    return message if isinstance(message, Message) and message.is_accessible else None
+
+
+def is_stale_press(update: object) -> bool:
+    """A press to refuse whatever its data says, forged: in a private chat by someone other than its
+    user (nobody else sees that chat), under a message a person wrote, or under one with neither
+    buttons nor text (a poll): no button of ours was ever there. Telegram sends the message as it
+    is now."""
+    if not isinstance(update, Update) or update.callback_query is None:
+        return False
+    query = update.callback_query
+    chat = query.message.chat if query.message is not None else None
+    if chat is not None and chat.type == Chat.PRIVATE and chat.id != query.from_user.id:
+        return True
+    message = pressed_message(query)
+    if message is None:
+        return False
+    if message.from_user is not None and not message.from_user.is_bot:
+        return True  # a person's own message: no button of ours is ever under one
+    return message.reply_markup is None and message.text is None
+
+
+def _button_gone(query: CallbackQuery, message: Message) -> bool:
+    """The pressed button is no longer under its message, which still has others: the press
+    came again after its first one replaced the buttons, whose edit shows its outcome already."""
+    markup = message.reply_markup
+    if markup is None:
+        return False
+    return query.data not in {button.callback_data for row in markup.inline_keyboard for button in row}
+
+
 async def edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """Edit the message a button belongs to; an edit that would change nothing is skipped."""
-    if not isinstance(query.message, Message):
-        return  # inaccessible or inline: nothing to edit
+    """Edit the message a button belongs to. One that cannot be edited (inaccessible, or without
+    text) gets the text as a new message instead, so the press still shows its outcome. Telegram
+    refuses an edit that changes nothing, so none is made for a button its message no longer has
+    (a second "Read the summary") or when the text and buttons would stay as they are (a choice
+    made already; a change of formatting alone would be missed, and none of ours is only that)."""
+    message = pressed_message(query)
+    if message is None or message.text is None:
+        if query.message is not None:
+            await query.get_bot().send_message(query.message.chat.id, text, reply_markup=keyboard)
+        return
+    if _button_gone(query, message):
+        return
+    if message.text == visible_text(text) and message.reply_markup == keyboard:
+        return  # the same text and buttons (pressed again, or a choice already made): no edit to make
     try:
         await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as exc:
-        # The same button pressed twice: Telegram refuses an edit that changes nothing.
+        # Kept for a race: two presses handled before either edit reached the message.
         if "not modified" not in exc.message.lower():
             raise
 
 
 async def delete_pressed(query: CallbackQuery) -> None:
     """Remove the message a button belongs to (a channel's settings keyboard, once used)."""
-    if isinstance(query.message, Message):
+    message = pressed_message(query)
+    if message is not None:
         with suppress(TelegramError):
-            await query.message.delete()
+            await message.delete()
 
 
 async def confirm(

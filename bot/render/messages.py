@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape as _html_escape
+from html.parser import HTMLParser
 from typing import Literal
 
 from bot.content.loader import Bank
@@ -379,3 +380,21 @@ def group_summary(summary: PollSummary, bank: Bank, lang: str, *, channel: bool 
         lines.append(t("summary.answer", lang, answer=escape(question.options[question.answer])))
         lines.append(escape(question.full_text))
     return "\n".join(lines)
+
+
+class _VisibleText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def visible_text(html_text: str) -> str:
+    """What Telegram shows of a message sent as HTML: the text without its tags, entities decoded,
+    trimmed as Telegram trims it (to tell whether an edit would change the text at all)."""
+    parser = _VisibleText()
+    parser.feed(html_text)
+    parser.close()
+    return "".join(parser.parts).strip()
