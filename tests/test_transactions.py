@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 
+import asyncpg
 import pytest
 
 from bot.storage.sqlite import SqliteRepository
@@ -68,3 +70,16 @@ async def test_transactions_do_not_nest_but_join(repo: SqliteRepository) -> None
             raise RuntimeError("roll both back")
     assert await repo.get_chat(1) is None
     assert await repo.get_chat(2) is None
+
+
+async def test_a_commit_that_fails_leaves_no_transaction_open_for_the_next_writes(repo: SqliteRepository) -> None:
+    # A deferred foreign key is checked at COMMIT, which then fails with the transaction still open.
+    await repo._write("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    await repo._write("CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.ForeignKeyViolationError)):
+        async with repo.transaction():
+            await repo._write("INSERT INTO child (parent_id) VALUES (1)")
+    await repo.upsert_chat(1, "private", "Asha", None)
+    chat = await repo.get_chat(1)
+    assert chat is not None and chat.title == "Asha"
+    assert await repo._all("SELECT * FROM child") == []

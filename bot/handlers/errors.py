@@ -72,7 +72,7 @@ async def store_fault(update: object, context: StudyContext) -> None:
     """The store did not take a write (full, locked, read-only, connection lost): the transaction
     was rolled back, so the user is asked to try again, wherever they asked; operators are told."""
     error = context.error
-    log.warning("the store did not take a write: %s", error)
+    log.warning("the store did not take a write: %s", error, exc_info=error)
     if error is not None:
         await alert_operators(update, context, error)
     if not isinstance(update, Update):
@@ -150,7 +150,7 @@ async def alert_operators(update: object, context: StudyContext, error: BaseExce
     error_type = type(error).__name__
     if not admins or not ctx.alerts.allow(error_type, ctx.now()):
         return
-    secrets = (ctx.settings.token,)
+    secrets = ctx.settings.secrets
     text = _user_text(update)
     report = render_operators.ErrorReport(
         kind=_update_kind(update),

@@ -251,7 +251,7 @@ async def on_settings_button(update: Update, context: StudyContext, chat: ChatRe
         (pressed.action == Action.TIMEZONE and find_timezone(value).zone == value)
         or (pressed.action == Action.SUBSCRIBE and (value in ctx.bank.topics or value == callbacks.ALL))
         or (pressed.action == Action.SETTING and (value in SETTING_VALUES or value.startswith(("time:", "size:"))))
-        or (pressed.action == Action.SETTING and value.removeprefix("lang:") in LANGUAGES)
+        or (pressed.action == Action.SETTING and value.startswith("lang:") and value[len("lang:") :] in LANGUAGES)
         or (pressed.action == Action.LANGUAGE and value in LANGUAGES)
     )
     if pressed is None or not valid:

@@ -25,7 +25,7 @@ from bot.render.texts import t
 from bot.services.parsing import parse_int
 from bot.services.quiz_session import MAX_SIZE as MAX_SESSION
 from bot.services.quiz_session import MIN_SIZE as MIN_SESSION
-from bot.storage.faults import STORE_FAULTS
+from bot.storage.faults import is_store_fault
 from bot.storage.repository import ChatRecord
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,9 @@ async def remember(update: Update, context: StudyContext) -> None:
             await chats.record_chat(chat.id, chat.type, chat.title or chat.full_name, chat.username, starts_in)
         if user is not None and not user.is_bot:
             await chats.record_user(user.id, user.first_name, user.username)
-    except STORE_FAULTS as exc:
+    except Exception as exc:
+        if not is_store_fault(exc):
+            raise
         # A record made again at the next update: the handler after this one still answers (and
         # says so if it cannot save either), rather than the user getting two apologies.
         log.warning("could not record chat and user (%s)", exc)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.groups import GroupService
 from bot.services.schedule import Defaults, Schedule
-from bot.storage.faults import STORE_FAULTS
+from bot.storage.faults import is_store_fault
 from bot.storage.repository import ChatRecord, Repository
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,9 @@ class PushService:
             async with limit:
                 try:
                     await self._serve_one(push, now, deliver, report, take_skipped=take_skipped)
-                except STORE_FAULTS as exc:
+                except Exception as exc:
+                    if not is_store_fault(exc):
+                        raise
                     # The store failed for this chat (a lost connection): the others go on, and its
                     # claim, if it was taken, is taken over at a run after the lease.
                     log.warning("push to chat %s: the store failed (%s)", push.chat.chat_id, exc)

@@ -133,7 +133,10 @@ class PgBase(QueryBase):
 
         The pool drops a broken connection when it is released, so the next try connects anew. A
         statement inside a transaction is never repeated: its transaction is gone, and the error
-        goes up (the user is asked to try again).
+        goes up (the user is asked to try again). A statement that committed just before its
+        connection dropped runs again: the delivery claim then finds its chat already claimed and
+        leaves it to a run after the claim's lease (never twice), an upsert changes nothing, and an
+        INSERT of a new row (a broadcast's draft) may leave a second one.
         """
         held = self._held.get()
         if held is not None:

@@ -254,7 +254,14 @@ class SqlBase(QueryBase):
                     if self._db.in_transaction:
                         await self._db.execute("ROLLBACK")
                     raise
-                await self._db.execute("COMMIT")
+                try:
+                    await self._db.execute("COMMIT")
+                except BaseException:
+                    # A COMMIT that failed (a full disk, an I/O error) can leave the transaction open
+                    # on the shared connection, and every later BEGIN would then fail.
+                    if self._db.in_transaction:
+                        await self._db.execute("ROLLBACK")
+                    raise
             finally:
                 _IN_TRANSACTION.reset(token)
 
