@@ -102,15 +102,6 @@ class PgBase(QueryBase):
         self._leader: asyncpg.Connection | None = None
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
-        held = self._held.get()
-        if held is not None:
-            yield held
-            return
-        async with self._pool.acquire() as conn:
-            yield conn
-
-    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """The block's statements on one connection, in one PostgreSQL transaction.
 
