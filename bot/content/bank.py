@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.content.models import ENGLISH, Fact, MainsPrompt, Question, Source, Topic
+from bot.content.models import Fact, MainsPrompt, Question, Source, Topic
+from bot.languages import ENGLISH
 
 
 @dataclass(frozen=True)

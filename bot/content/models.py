@@ -15,26 +15,28 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from telegram.constants import MessageLimit, PollLimit
 
+from bot.languages import ENGLISH, HINDI, LANGUAGES
+
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
 
 #: The content model's own bound on options (the issue's 2-10), never above what Telegram accepts.
 MIN_OPTIONS = 2
 MAX_OPTIONS = min(10, int(PollLimit.MAX_OPTION_NUMBER))
-#: The code of the bank's own language; every other language is an overlay on it.
-ENGLISH = "en"
 #: A statement question's closing line when it sets no ``ask`` (also the poll question when its
 #: statements go out as a message first), in every language the content can be read in: the
 #: wording of UPSC's English and Hindi papers (content/hi/GLOSSARY.md).
 SPLIT_POLL_QUESTIONS = MappingProxyType(
     {
         ENGLISH: "Which of the statements given above is/are correct?",
-        "hi": "उपर्युक्त कथनों में से कौन-सा/से सही है/हैं?",
+        HINDI: "उपर्युक्त कथनों में से कौन-सा/से सही है/हैं?",
     }
 )
 SPLIT_POLL_QUESTION = SPLIT_POLL_QUESTIONS[ENGLISH]
-#: The codes of the languages the content can be read in (a ``content/<code>/`` folder of overlays).
-CONTENT_LANGUAGES = tuple(SPLIT_POLL_QUESTIONS)
+#: The codes of the languages the content can be read in (English, the bank itself, and a
+#: ``content/<code>/`` folder of overlays for each other): every language the bot speaks.
+CONTENT_LANGUAGES = LANGUAGES
+assert set(SPLIT_POLL_QUESTIONS) == set(LANGUAGES), "every language needs its statement questions' closing line"
 #: What a seed file's name looks like ("001_9acafe643c3ba91c.txt"); no title a user reads may hold one.
 SEED_FILE_NAME = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")
 #: The longest short title of a topic, so that two topic buttons fit side by side on a phone.

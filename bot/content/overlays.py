@@ -33,13 +33,13 @@ from bot.content.bank import Bank, Problem
 from bot.content.files import explain, read_yaml
 from bot.content.models import (
     CONTENT_LANGUAGES,
-    ENGLISH,
     SPLIT_POLL_QUESTIONS,
     Fact,
     MainsPrompt,
     Question,
     Topic,
 )
+from bot.languages import ENGLISH
 
 #: The fields an overlay may translate, by section of the file.
 TEXT_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(

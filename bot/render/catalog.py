@@ -23,11 +23,13 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
+from bot.languages import ENGLISH, LANGUAGES
+
 #: Where the catalogs live; shipped as package data (pyproject.toml, ``[tool.setuptools.package-data]``).
 LOCALES_DIR = Path(__file__).with_name("locales")
 
 #: Every language that has a catalog. English is the keyed table itself.
-TRANSLATED = ("hi",)
+TRANSLATED = tuple(code for code in LANGUAGES if code != ENGLISH)
 
 #: Keys whose text is plain, not Telegram HTML: command menus (escaped before /help shows them) and the terminal
 #: console. Their ``<name>``-style argument hints are words to translate, not tags.

@@ -15,8 +15,10 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from bot.languages import ENGLISH, HINDI
+
 #: A ``lang`` as the bot stores it → the Babel locale that formats for it. English readers here are Indian.
-BABEL_LOCALES: dict[str, str] = {"en": "en_IN", "hi": "hi"}
+BABEL_LOCALES: dict[str, str] = {ENGLISH: "en_IN", HINDI: "hi"}
 
 #: CLDR spells two Hindi month names differently from the glossary's मानक वर्तनी (no nukta; अक्तूबर as UPSC prints
 #: it). The glossary wins, so that a date reads the same in the interface as in the content.
@@ -28,7 +30,7 @@ PluralKey = Literal["one", "other"]
 @cache
 def babel_locale(lang: str) -> Locale:
     """The Babel locale for ``lang``; an unknown language formats as English."""
-    return Locale.parse(BABEL_LOCALES.get(lang, BABEL_LOCALES["en"]))
+    return Locale.parse(BABEL_LOCALES.get(lang, BABEL_LOCALES[ENGLISH]))
 
 
 def plural_key(n: int, lang: str = "en") -> PluralKey:

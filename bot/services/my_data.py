@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.content.loader import Bank
-from bot.content.models import ENGLISH
+from bot.languages import ENGLISH
 from bot.storage.repository import ForgetReport, Repository
 
 #: The header row and the yes/no of the last column stay the same in every language, so a

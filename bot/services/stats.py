@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.content.loader import Bank
-from bot.content.models import ENGLISH
+from bot.languages import ENGLISH
 from bot.services.scoring import activity, score_per_hundred, upsc_score, weakest
 from bot.storage.repository import Repository
 
