@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from fsrs import Card, Rating, Scheduler
+from fsrs import Rating, Scheduler
 
 from bot.content.loader import Bank
 from bot.content.models import Question
+from bot.services.card_step import CardStep, as_utc
 from bot.storage.repository import Repository, Reschedule, ReviewCard, ReviewSession
 
 #: Questions per /review session: enough for a sitting, few enough to finish.
@@ -52,11 +53,6 @@ class ReviewTurn:
         return self.question is None
 
 
-def _utc(now: dt.datetime) -> dt.datetime:
-    # fsrs insists on tzinfo == timezone.utc, not merely an aware time.
-    return now.astimezone(dt.UTC)
-
-
 class ReviewService:
     def __init__(self, bank: Bank, repo: Repository, scheduler: Scheduler | None = None) -> None:
         self.bank = bank
@@ -66,26 +62,18 @@ class ReviewService:
     def rescheduler(self, user_id: int, question_id: str, is_correct: bool, now: dt.datetime) -> Reschedule:
         """The user's card for a question after an answer, as a function of the stored card (None
         for the first answer: a new card), for the store to run where it reads the card."""
-        now = _utc(now)
         rating = Rating.Good if is_correct else Rating.Again
-
-        def reschedule(stored: str | None) -> ReviewCard:
-            # A new card gets card_id and due from us, so that fsrs neither reads the wall clock nor sleeps.
-            card = Card.from_json(stored) if stored else Card(card_id=int(now.timestamp() * 1000), due=now)
-            card, _ = self.scheduler.review_card(card, rating, review_datetime=now)
-            return ReviewCard(user_id, question_id, card.to_json(), _utc(card.due))
-
-        return reschedule
+        return CardStep(self.scheduler, user_id, question_id, rating, as_utc(now))
 
     async def record(self, user_id: int, question_id: str, is_correct: bool, now: dt.datetime) -> ReviewCard:
         """Schedule the user's card for a question after an answer (a new card on the first one)."""
         reschedule = self.rescheduler(user_id, question_id, is_correct, now)
         # Read and written in one go: one trip to the store (bench/README.md).
-        return await self.repo.reschedule_card(user_id, question_id, reschedule, _utc(now))
+        return await self.repo.reschedule_card(user_id, question_id, reschedule, as_utc(now))
 
     async def due_count(self, user_id: int, now: dt.datetime) -> int:
         """How many of the user's cards are due at ``now``."""
-        return await self.repo.count_due(user_id, _utc(now))
+        return await self.repo.count_due(user_id, as_utc(now))
 
     async def _next_due_question(self, user_id: int, now: dt.datetime) -> Question | None:
         """The longest-overdue card's question. Cards whose question left the bank are dropped,
@@ -116,7 +104,7 @@ class ReviewService:
 
     async def start(self, user_id: int, chat_id: int, now: dt.datetime) -> ReviewTurn:
         """Begin a session (replacing any earlier one) with the longest-overdue question."""
-        now = _utc(now)
+        now = as_utc(now)
         turn = await self._turn(user_id, now, 0, 0, more=True)
         if turn.question is None:
             await self.repo.end_review_session(user_id)
@@ -140,7 +128,7 @@ class ReviewService:
         session = await self.repo.get_review_session(user_id)
         if session is None or session.poll_id is None or session.poll_id != poll_id:
             return None
-        now = _utc(now)
+        now = as_utc(now)
         correct = session.correct + int(is_correct)
         turn = await self._turn(user_id, now, session.sent, correct, more=session.sent < SESSION_SIZE)
         if turn.finished:
