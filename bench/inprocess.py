@@ -31,7 +31,7 @@ async def one_run(base_url: str, members: int, polls: int, warm: bool) -> dict[s
     from telegram import Update
     from telegram.ext import TypeHandler
 
-    from bot.app import serve
+    from bot.app import serve, settle_memory
     from bot.config import DEFAULT_CONTENT_DIR, load_settings
     from bot.content.loader import load_bank
     from bot.context import CONTEXT_KEY
@@ -61,6 +61,7 @@ async def one_run(base_url: str, members: int, polls: int, warm: bool) -> dict[s
 
     def ready(application: Any) -> None:
         application.add_handler(TypeHandler(Update, count), group=1000)
+        settle_memory()  # as python -m bot does once it runs (bot.app.run)
         running["application"] = application
         started.set()
 

@@ -18,6 +18,9 @@ The answers are the same for every side: ``--polls`` polls of the group, each an
 member. Polling sides get them queued in the fake (the bot takes them 100 per getUpdates); webhook
 sides get them POSTed, ``--concurrency`` requests at a time, as Telegram does for a busy bot.
 
+``--ceiling`` measures the ratio this bot's dispatch alone allows: its ``sqlite_polling`` side with
+an answer handler that records nothing (polling sides only).
+
 The last line is one JSON object (see bench/README.md). PostgreSQL: ``--database-url`` or
 ``STUDYBOT_TEST_DATABASE_URL``, else a throwaway cluster like the tests' (tests/pg.py).
 """
@@ -123,8 +126,17 @@ async def bot_child(args: argparse.Namespace) -> dict[str, Any]:
     from telegram import Update
     from telegram.ext import TypeHandler
 
-    from bot.app import serve
+    from bot.app import serve, settle_memory
     from bot.config import load_settings
+
+    if args.ceiling:
+        # This bot's dispatch alone: an answer handler that records nothing (see --ceiling).
+        import bot.handlers.answers
+
+        async def ignore(update: object, context: object) -> None:
+            return None
+
+        bot.handlers.answers.on_poll_answer = ignore  # type: ignore[assignment]
     from bot.logging_setup import setup_logging
 
     values: dict[str, Any] = {
@@ -151,6 +163,7 @@ async def bot_child(args: argparse.Namespace) -> dict[str, Any]:
 
     def ready(application: Any) -> None:
         application.add_handler(TypeHandler(Update, count), group=1000)
+        settle_memory()  # as python -m bot does once it runs (bot.app.run)
         print("READY", flush=True)
 
     server = asyncio.create_task(serve(settings, stop, with_jobs=False, ready=ready))
@@ -305,6 +318,7 @@ def free_port() -> int:
 
 def run_parent(args: argparse.Namespace) -> int:
     _import_root()
+    args.polling_only = args.polling_only or args.ceiling
     from bot.config import DEFAULT_CONTENT_DIR
     from bot.content.loader import load_bank
     from tests.fakebot import FakeBotAPI
@@ -351,7 +365,8 @@ def run_parent(args: argparse.Namespace) -> int:
                 bare = Side("bare", [["bare", *base]], queue_first=queue_first).run(enqueue, [total])
                 db = tmp / f"polling{n}.sqlite3"
                 asyncio.run(seed(polls, questions, db, None))
-                side = Side("sqlite_polling", [["bot", *base, "--db", str(db)]], queue_first=queue_first)
+                ceiling = ["--ceiling"] if args.ceiling else []
+                side = Side("sqlite_polling", [["bot", *base, "--db", str(db), *ceiling]], queue_first=queue_first)
                 ours = side.run(enqueue, [total])
                 ratio = ours["per_s"] / bare["per_s"]
                 print(
@@ -447,6 +462,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="bare + sqlite_polling rounds; the median is kept")
     parser.add_argument(
         "--polling-only", action="store_true", help="measure bare and sqlite_polling only (the ratio), for quick turns"
+    )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="this bot with an answer handler that records nothing: the ratio its dispatch alone allows",
     )
     parser.add_argument("--child", choices=["bare", "bot"], help=argparse.SUPPRESS)
     parser.add_argument("--token", default=TOKEN, help=argparse.SUPPRESS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 from collections.abc import Iterator
 from typing import cast
@@ -11,7 +12,7 @@ from telegram.error import NetworkError
 from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
-from bot.app import BotApiUnreachable, api_host, initialized
+from bot.app import GC_THRESHOLDS, BotApiUnreachable, api_host, initialized, settle_memory
 from bot.context import StudyApplication
 from bot.delivery.http import AiohttpRequest, failure_reason
 
@@ -82,3 +83,14 @@ def test_only_the_host_and_port_of_the_base_url_are_named() -> None:
     assert api_host("http://127.0.0.1:8081/bot") == "127.0.0.1:8081"
     assert api_host("http://[::1]:8081/bot") == "[::1]:8081"
     assert api_host("https://user:secret@proxy.example/bot") == "proxy.example"
+
+
+def test_a_running_bot_keeps_the_garbage_collector_off_what_start_up_built() -> None:
+    before = gc.get_threshold()
+    try:
+        settle_memory()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == GC_THRESHOLDS
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

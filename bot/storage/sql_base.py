@@ -33,6 +33,11 @@ R = TypeVar("R")
 _IN_TRANSACTION: contextvars.ContextVar[bool] = contextvars.ContextVar("studybot_in_transaction", default=False)
 
 
+def in_transaction() -> bool:
+    """Whether this task runs inside a ``transaction()`` block."""
+    return _IN_TRANSACTION.get()
+
+
 def ts(value: dt.datetime) -> str:
     """Timestamps are stored as UTC ISO-8601 text, which sorts in time order."""
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
@@ -114,8 +119,9 @@ MAX_BATCH = 512
 Work = Callable[[sqlite3.Connection], Any]
 
 
-def _run_batch(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
-    """In aiosqlite's thread: every work in one transaction, one commit; each work's result or error.
+def run_batch(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
+    """Every work in one transaction, one commit; each work's result or error. In aiosqlite's thread,
+    or in the answer writer's process.
 
     A statement that fails (a broken constraint) is undone by SQLite alone and fails only its own
     work; an error that ends the transaction (SQLite rolled it back) fails the whole batch.
@@ -204,7 +210,7 @@ class SqlBase(QueryBase):
                     batch = [(work, future) for work, future in batch if not future.done()]
                     works = [work for work, _ in batch]
                     try:
-                        outcomes = await self._in_thread(functools.partial(_run_batch, works=works))
+                        outcomes = await self._in_thread(functools.partial(run_batch, works=works))
                     except Exception as exc:  # nothing of this batch is stored: each of its callers hears why
                         outcomes = [(False, exc)] * len(works)
                     else:

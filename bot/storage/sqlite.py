@@ -15,6 +15,7 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import Clock
+from bot.storage.answer_writer import AnswerWriter
 from bot.storage.broadcast_sql import BroadcastQueries
 from bot.storage.groups_sql import GroupQueries
 from bot.storage.learning_sql import GET_CARD, SAVE_CARD, LearningQueries, card_params, reschedule_in
@@ -31,11 +32,13 @@ from bot.storage.repository import (
     TopicTally,
 )
 from bot.storage.sessions_sql import SessionQueries
-from bot.storage.sql_base import QueryBase, SqlBase, atomic, from_row, parse_ts, ts
+from bot.storage.sql_base import QueryBase, SqlBase, Work, atomic, from_row, in_transaction, parse_ts, ts
 
 #: How long a statement waits for another process's write lock (a backup, an operator's sqlite3
 #: shell) before it fails with "database is locked" and the user is asked to try again.
 BUSY_TIMEOUT_MS = 10_000
+#: Every connection's settings (WAL, a property of the file, is set once by the repository).
+_PRAGMAS = ("PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 #: A day's push is tried this often before it is given up (5xx, timeouts, flood waits).
 MAX_ATTEMPTS = 5
 #: Columns of ``chats`` that update_chat may set (names are never taken from input).
@@ -424,8 +427,12 @@ KNOWN_USERS = 10_000
 class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQueries, BroadcastQueries, SqlBase):
     """Repository on one aiosqlite connection; every write is committed before it returns."""
 
-    def __init__(self, db: aiosqlite.Connection, clock: Clock | None = None) -> None:
+    def __init__(
+        self, db: aiosqlite.Connection, clock: Clock | None = None, writer: AnswerWriter | None = None
+    ) -> None:
         super().__init__(db, clock)
+        #: The process answers are recorded in, beside this one (None: this process records them).
+        self._writer = writer
         #: user_id -> (first_name, username) as stored, the least recently seen dropped first.
         self._users: OrderedDict[int, tuple[str, str | None]] = OrderedDict()
 
@@ -455,8 +462,14 @@ class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQuerie
             self._users.pop(user_id, None)  # a name recorded while the rows were being deleted
 
     @classmethod
-    async def open(cls, path: Path | str, clock: Clock | None = None) -> SqliteRepository:
-        """Open (creating folders and the file as needed), switch to WAL and apply migrations."""
+    async def open(
+        cls, path: Path | str, clock: Clock | None = None, *, answer_process: bool = False
+    ) -> SqliteRepository:
+        """Open (creating folders and the file as needed), switch to WAL and apply migrations.
+
+        ``answer_process``: record answers in a process of their own (bot/storage/answer_writer.py),
+        as a bot serving updates does; not for ``:memory:``, which no other process can open.
+        """
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             # When the very connect fails (a folder, no permission), aiosqlite leaves its thread to
@@ -467,9 +480,8 @@ class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQuerie
         db.row_factory = aiosqlite.Row
         try:
             await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA synchronous=NORMAL")
-            await db.execute("PRAGMA foreign_keys=ON")
-            await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            for pragma in _PRAGMAS:
+                await db.execute(pragma)
             await migrate(db)
             # A read-only file opens and reads as usual and then fails every write: find out now,
             # at start-up, rather than at a student's first answer. (The value written is unchanged.)
@@ -479,7 +491,8 @@ class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQuerie
             # A corrupt or read-only file: close the connection's thread, or the process never exits.
             await db.close()
             raise
-        return cls(db, clock)
+        writer = await AnswerWriter.start(str(path)) if answer_process and str(path) != ":memory:" else None
+        return cls(db, clock, writer)
 
     async def reschedule_card(
         self, user_id: int, question_id: str, reschedule: Reschedule, now: dt.datetime
@@ -490,21 +503,20 @@ class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQuerie
         return card
 
     async def record_answer(self, answer: AnswerRecord, reschedule: Reschedule | None = None) -> int | None:
-        """As ChatQueries', the answer and its card in one trip and the next group commit."""
+        """As ChatQueries', the answer and its card in one trip and the next group commit: in the
+        answer writer's process when there is one (bot/storage/answer_writer.py)."""
         if reschedule is None:
             return await super().record_answer(answer)
-
-        def work(conn: sqlite3.Connection) -> int | None:
-            rows = conn.execute(INSERT_ANSWER, answer_params(answer)).fetchall()
-            if not rows:
-                return None
-            _reschedule(conn, answer.user_id, answer.question_id, reschedule, answer.answered_at)
-            return int(rows[0][0])
-
-        chat_id: int | None = await self._run(atomic(work))
+        writer = self._writer
+        if writer is not None and writer.stopped is None and not in_transaction():
+            chat_id: int | None = await writer.run((answer, reschedule))
+        else:
+            chat_id = await self._run(answer_work(answer, reschedule))
         return chat_id
 
     async def close(self) -> None:
+        if self._writer is not None:
+            await self._writer.close()
         await self._drain()
         await self._db.close()
 
@@ -512,6 +524,29 @@ class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQuerie
         pages = await self._one("PRAGMA page_count")
         page_size = await self._one("PRAGMA page_size")
         return (pages[0] if pages else 0) * (page_size[0] if page_size else 0)
+
+
+def connect_sync(path: str) -> sqlite3.Connection:
+    """A plain sqlite3 connection set up as the repository's (the answer writer's process uses it)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    for pragma in _PRAGMAS:
+        conn.execute(pragma)
+    return conn
+
+
+def answer_work(answer: AnswerRecord, reschedule: Reschedule) -> Work:
+    """An answer and its review card, stored together or not at all: the chat it is stored in, or
+    None for a repeat or an unknown poll (see ChatQueries.record_answer)."""
+
+    def work(conn: sqlite3.Connection) -> int | None:
+        rows = conn.execute(INSERT_ANSWER, answer_params(answer)).fetchall()
+        if not rows:
+            return None
+        _reschedule(conn, answer.user_id, answer.question_id, reschedule, answer.answered_at)
+        return int(rows[0][0])
+
+    return atomic(work)
 
 
 def _reschedule(
