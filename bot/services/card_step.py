@@ -21,7 +21,7 @@ def as_utc(now: dt.datetime) -> dt.datetime:
     return now.astimezone(dt.UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: a slotted dataclass pickles through dataclasses.fields, twice as slow
 class CardStep:
     """The user's card for a question after an answer, as a function of the stored card (None for
     the first answer: a new card): a ``Reschedule``."""
