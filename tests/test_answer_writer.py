@@ -18,8 +18,8 @@ from bot.services.card_step import CardStep
 from bot.services.review import make_scheduler
 from bot.storage.answer_writer import AnswerWriter, _error_info, _rebuild
 from bot.storage.faults import is_store_fault
-from bot.storage.repository import AnswerRecord, PollRecord
-from bot.storage.sqlite import SqliteRepository
+from bot.storage.repository import AnswerRecord, PollRecord, ReviewCard
+from bot.storage.sqlite import SqliteRepository, connect_sync, record_answers
 from tests.fakebot import FakeBotAPI
 from tests.harness import running_bot
 
@@ -170,3 +170,54 @@ async def test_a_running_bot_records_a_members_answer_through_its_writer(fake_ap
         assert writer_of(repo).batches == 1
         assert [a.poll_id for a in await repo.user_answers(42)] == ["p1"]
         assert await repo.get_card(42, question.id) is not None
+
+
+# --- the child's batch ------------------------------------------------------------------------------
+@pytest.fixture
+async def batch_db(tmp_path: Path) -> Path:
+    path = tmp_path / "batch.sqlite3"
+    store = await SqliteRepository.open(path)
+    await store.upsert_chat(GROUP, "supergroup", "Study group", None)
+    for n in range(3):
+        await store.save_poll(PollRecord(f"poll-{n}", GROUP, n + 1, "q0", (0, 1, 2, 3), 2, NOW, "quiz"))
+    await store.close()
+    return path
+
+
+def test_a_batch_stores_new_answers_and_skips_repeats_and_unknown_polls(batch_db: Path) -> None:
+    conn = connect_sync(str(batch_db))
+    first, step = answer(7)
+    unknown = AnswerRecord("no-such-poll", 8, GROUP, "q0", "topic", 2, 2, True, NOW)
+    assert record_answers(conn, [(first, step), (first, step), (unknown, step)]) == [
+        (True, GROUP),
+        (True, None),
+        (True, None),
+    ]
+    assert conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
+
+
+def test_two_answers_to_one_question_in_a_batch_step_its_card_twice(batch_db: Path) -> None:
+    conn = connect_sync(str(batch_db))
+    # poll-0 and poll-1 both ask q0 (the fixture's polls).
+    wrong = AnswerRecord("poll-0", 7, GROUP, "q0", "topic", 1, 2, False, NOW)
+    right = AnswerRecord("poll-1", 7, GROUP, "q0", "topic", 2, 2, True, NOW)
+    steps = [CardStep(SCHEDULER, 7, "q0", Rating.Again, NOW), CardStep(SCHEDULER, 7, "q0", Rating.Good, NOW)]
+    record_answers(conn, [(wrong, steps[0]), (right, steps[1])])
+    stored = conn.execute("SELECT card FROM review_cards WHERE user_id = 7").fetchall()
+    assert [row[0] for row in stored] == [steps[1](steps[0](None).card).card]
+
+
+def test_an_answer_that_cannot_be_stored_fails_alone_in_its_batch(batch_db: Path) -> None:
+    conn = connect_sync(str(batch_db))
+
+    def broken(stored: str | None) -> ReviewCard:
+        raise ValueError("a card that does not read")
+
+    good, step = answer(7)
+    bad = AnswerRecord("poll-1", 8, GROUP, "q0", "topic", 2, 2, True, NOW)
+    outcomes = record_answers(conn, [(good, step), (bad, broken)])
+    assert outcomes[0] == (True, GROUP)
+    assert outcomes[1][0] is False and isinstance(outcomes[1][1], ValueError)
+    # The good answer and its card are stored; nothing of the bad one (no answer without its card).
+    assert [tuple(row) for row in conn.execute("SELECT user_id FROM answers")] == [(7,)]
+    assert [tuple(row) for row in conn.execute("SELECT user_id FROM review_cards")] == [(7,)]

@@ -30,7 +30,6 @@ import signal
 import sqlite3
 import struct
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -236,19 +235,16 @@ def serve_batches(path: str, stdin: IO[bytes], stdout: IO[bytes]) -> int:
     """The child: each batch of (AnswerRecord, Reschedule) read from ``stdin`` is recorded in one
     transaction, and its outcomes (the answer's chat, None for a repeat or an unknown poll, or an
     error) are written back once it is committed."""
-    from bot.storage.sql_base import run_batch
-    from bot.storage.sqlite import answer_work, connect_sync
+    from bot.storage.sqlite import connect_sync, record_answers
 
     conn = connect_sync(path)
     try:
         while (data := _read_frame(stdin)) is not None:
-            works: list[Callable[[sqlite3.Connection], Any]] = [
-                answer_work(answer, reschedule) for answer, reschedule in pickle.loads(data)
-            ]
+            items = pickle.loads(data)
             try:
-                outcomes = run_batch(conn, works)
+                outcomes = record_answers(conn, items)
             except Exception as exc:  # nothing of this batch is stored (BEGIN or COMMIT failed)
-                outcomes = [(False, exc)] * len(works)
+                outcomes = [(False, exc)] * len(items)
             replies = [(ok, value if ok else _error_info(value)) for ok, value in outcomes]
             reply = pickle.dumps(replies, pickle.HIGHEST_PROTOCOL)
             stdout.write(_LENGTH.pack(len(reply)) + reply)

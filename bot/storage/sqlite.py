@@ -32,7 +32,17 @@ from bot.storage.repository import (
     TopicTally,
 )
 from bot.storage.sessions_sql import SessionQueries
-from bot.storage.sql_base import QueryBase, SqlBase, Work, atomic, from_row, in_transaction, parse_ts, ts
+from bot.storage.sql_base import (
+    QueryBase,
+    SqlBase,
+    Work,
+    atomic,
+    from_row,
+    in_transaction,
+    parse_ts,
+    run_batch,
+    ts,
+)
 
 #: How long a statement waits for another process's write lock (a backup, an operator's sqlite3
 #: shell) before it fails with "database is locked" and the user is asked to try again.
@@ -526,6 +536,10 @@ class SqliteRepository(ChatQueries, GroupQueries, LearningQueries, SessionQuerie
         return (pages[0] if pages else 0) * (page_size[0] if page_size else 0)
 
 
+#: An answer and the step of its review card.
+AnswerItem = tuple[AnswerRecord, Reschedule]
+
+
 def connect_sync(path: str) -> sqlite3.Connection:
     """A plain sqlite3 connection set up as the repository's (the answer writer's process uses it)."""
     conn = sqlite3.connect(path, isolation_level=None)
@@ -547,6 +561,50 @@ def answer_work(answer: AnswerRecord, reschedule: Reschedule) -> Work:
         return int(rows[0][0])
 
     return atomic(work)
+
+
+def record_answers(conn: sqlite3.Connection, items: list[AnswerItem]) -> list[tuple[bool, Any]]:
+    """Answers and their cards in one transaction (the answer writer's batch): for each, True and
+    its chat (None for a repeat or an unknown poll), or False and its error.
+
+    The batch goes in one go, without a savepoint per answer (a fifth of the time). When anything
+    in it fails, it is undone and run again answer by answer, each in a savepoint of its own
+    (``run_batch``), so that an answer that cannot be stored fails alone.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        outcomes = _answers_in_one_go(conn, items)
+        conn.execute("COMMIT")
+    except Exception:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        return run_batch(conn, [answer_work(answer, reschedule) for answer, reschedule in items])
+    return outcomes
+
+
+def _answers_in_one_go(
+    conn: sqlite3.Connection, items: list[tuple[AnswerRecord, Reschedule]]
+) -> list[tuple[bool, Any]]:
+    outcomes: list[tuple[bool, Any]] = []
+    #: Each card as this batch left it: a user may answer two polls of one question in a batch.
+    cards: dict[tuple[int, str], str] = {}
+    saves = []
+    for answer, reschedule in items:
+        rows = conn.execute(INSERT_ANSWER, answer_params(answer)).fetchall()
+        if not rows:
+            outcomes.append((True, None))
+            continue
+        key = (answer.user_id, answer.question_id)
+        stored = cards.get(key)
+        if stored is None:
+            row = conn.execute(GET_CARD, key).fetchone()
+            stored = row[0] if row else None
+        card = reschedule(stored)
+        cards[key] = card.card
+        saves.append(card_params(card, answer.answered_at))
+        outcomes.append((True, int(rows[0][0])))
+    conn.executemany(SAVE_CARD, saves)
+    return outcomes
 
 
 def _reschedule(
