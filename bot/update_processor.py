@@ -48,9 +48,10 @@ COUNTED_PER_CHAT = 10
 
 class FetchedUpdates(asyncio.Queue[object]):
     """The Application's update queue, whose ``put`` (the Updater's) waits while ``bound`` updates
-    it took are not yet handled (see the module's docstring). The update processor reports each
-    update it finished with ``handled``; updates that did not come through here (webhook mode)
-    are not counted."""
+    it took are not yet handled (see the module's docstring), and then until half of them are: woken
+    for each update handled, the Updater would take turns with the handlers one update at a time, a
+    task switch per update (bench/README.md). The update processor reports each update it finished
+    with ``handled``; updates that did not come through here (webhook mode) are not counted."""
 
     def __init__(self, bound: int = MAX_FETCHED_UNHANDLED) -> None:
         super().__init__()
@@ -77,7 +78,7 @@ class FetchedUpdates(asyncio.Queue[object]):
         failed or dropped at a stop), or it waits behind its flooded chat. Saying so twice is harmless."""
         if isinstance(update, Update):
             self._unhandled.discard(update.update_id)
-            if len(self._unhandled) < self.bound:
+            if len(self._unhandled) <= self.bound // 2:
                 self._room.set()
 
 

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import PollAnswer, Update, User
 
-from bot.update_processor import PerChatUpdateProcessor
+from bot.update_processor import FetchedUpdates, PerChatUpdateProcessor
 
 
 def answer(update_id: int, user_id: int) -> Update:
@@ -115,3 +115,39 @@ async def test_join_waits_for_every_update_handed_over() -> None:
 async def test_ptb_is_told_one_place_so_it_hands_updates_over_without_a_task_each() -> None:
     assert PerChatUpdateProcessor(max_concurrent_chats=64).max_concurrent_updates == 1
     assert PerChatUpdateProcessor(max_concurrent_chats=64).max_concurrent_chats == 64
+
+
+async def test_polling_holds_back_at_a_batch_unhandled_and_resumes_once_half_of_it_is_handled() -> None:
+    fetched = FetchedUpdates(bound=10)
+    updates = [answer(n, n) for n in range(1, 12)]
+    for update in updates[:10]:
+        await fetched.put(update)
+    eleventh = asyncio.ensure_future(fetched.put(updates[10]))
+    await asyncio.sleep(0)
+    assert not eleventh.done()
+    for update in updates[:4]:
+        fetched.handled(update)
+        await asyncio.sleep(0)
+    assert not eleventh.done() and fetched.unhandled == 6
+    fetched.handled(updates[4])
+    await asyncio.wait_for(eleventh, 1)
+    assert fetched.unhandled == 6
+
+
+async def test_updates_fetched_and_not_handled_never_exceed_the_bound() -> None:
+    fetched = FetchedUpdates(bound=10)
+    seen: list[int] = []
+
+    async def updater() -> None:
+        for n in range(1, 101):
+            await fetched.put(answer(n, n))
+            seen.append(fetched.unhandled)
+
+    async def handler() -> None:
+        for _ in range(100):
+            update = await fetched.get()
+            await asyncio.sleep(0)
+            fetched.handled(update)
+
+    await asyncio.wait_for(asyncio.gather(updater(), handler()), 5)
+    assert max(seen) == 10
