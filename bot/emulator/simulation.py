@@ -484,6 +484,7 @@ class Simulation(FakeServer):
                 update = {"update_id": self._next_update_id, **update}
             self._next_update_id = max(self._next_update_id, update["update_id"]) + 1
             self._updates.append((update["update_id"], kinds[0], update))
+            self._unfiltered = self._unfiltered or kinds[0] not in self._allowed_updates
             self._notify_loop()
             return copy.deepcopy(update)
 

@@ -288,6 +288,8 @@ class FakeState:
         self._updates: collections.deque[tuple[int, str, dict[str, Any]]] = collections.deque()
         self._next_update_id = 1
         self._allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
+        #: Whether the queue may hold an update of a type not allowed (see _collect_updates).
+        self._unfiltered = False
         self._last_allowed_updates: list[str] | None = None
         self._poll_generation = 0
         self._waiting_pollers = 0
