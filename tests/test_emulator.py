@@ -831,3 +831,16 @@ def test_copy_message_refuses_a_missing_message_and_a_blocked_chat(fake: FakeBot
         403,
         "Forbidden: bot was blocked by the user",
     )
+
+
+def test_get_updates_with_the_same_allowed_updates_each_time_still_filters_a_new_disallowed_update(
+    fake: FakeBotAPI,
+) -> None:
+    fake.chat_member_update(GROUP, 8, "left", "member")
+    (first,) = result(fake, "getUpdates", allowed_updates=["chat_member"])
+    fake.send_text(USER, "not asked for")
+    fake.chat_member_update(GROUP, 9, "left", "member")
+    # PTB repeats allowed_updates on every call; the message is still never handed over.
+    (second,) = result(fake, "getUpdates", offset=first["update_id"] + 1, allowed_updates=["chat_member"])
+    assert "chat_member" in second
+    assert result(fake, "getUpdates", offset=second["update_id"] + 1, allowed_updates=["chat_member"]) == []

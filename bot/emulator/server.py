@@ -419,8 +419,10 @@ class FakeServer(FakeState):
             return
         self._last_allowed_updates = list(value)
         chosen = frozenset(item.lower() for item in value) & ALL_UPDATE_TYPES
-        self._allowed_updates = chosen or DEFAULT_ALLOWED_UPDATES
-        self._unfiltered = True
+        allowed = chosen or DEFAULT_ALLOWED_UPDATES
+        # PTB sends allowed_updates with every getUpdates: only a change calls for a look at the queue.
+        self._unfiltered = self._unfiltered or allowed != self._allowed_updates
+        self._allowed_updates = allowed
 
     def _confirm_updates(self, offset: int) -> None:
         queue = self._updates
