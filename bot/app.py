@@ -109,9 +109,8 @@ async def open_store(settings: Settings, clock: Clock, *, serving: bool = False)
 
 async def open_context(settings: Settings, clock: Clock | None = None, *, serving: bool = False) -> AppContext:
     """Apply migrations, then load and validate the content: both before any network call.
-    ``serving``: see open_store.
 
-    Raises ContentError (listing every problem) when the bank is invalid.
+    Raises ContentError (listing every problem) when the bank is invalid. ``serving``: see open_store.
     """
     clock = clock or SystemClock()
     repo = await open_store(settings, clock, serving=serving)
@@ -298,7 +297,6 @@ async def serve(
             await application.start()
             if with_jobs:
                 schedule_jobs(application)
-
             if ready is not None:
                 ready(application)
             log.info(
@@ -336,7 +334,8 @@ def settle_memory(application: object = None) -> None:
     as the process, so the cyclic garbage collector stops walking it (``gc.freeze``), and it looks
     at new objects less often. Every update allocates hundreds of short-lived objects, nearly all
     freed at once by reference counting; at the default threshold a collection ran every few
-    updates and took about a sixth of an answer's time (bench/README.md)."""
+    updates and took about a sixth of an answer's time (bench/README.md). ``application`` is there
+    so that it can be ``serve``'s ready callback."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

@@ -16,6 +16,7 @@ from fsrs import Rating
 
 from bot.services.card_step import CardStep
 from bot.services.review import make_scheduler
+from bot.storage import answer_writer
 from bot.storage.answer_writer import AnswerWriter, _error_info, _rebuild
 from bot.storage.faults import is_store_fault
 from bot.storage.repository import AnswerRecord, PollRecord, ReviewCard
@@ -221,3 +222,20 @@ def test_an_answer_that_cannot_be_stored_fails_alone_in_its_batch(batch_db: Path
     # The good answer and its card are stored; nothing of the bad one (no answer without its card).
     assert [tuple(row) for row in conn.execute("SELECT user_id FROM answers")] == [(7,)]
     assert [tuple(row) for row in conn.execute("SELECT user_id FROM review_cards")] == [(7,)]
+
+
+async def test_closing_with_a_hung_writer_ends_in_time_and_its_answers_are_store_faults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(answer_writer, "CLOSE_TIMEOUT_S", 0.2)
+    store = await SqliteRepository.open(tmp_path / "db.sqlite3", answer_process=True)
+    await store.upsert_chat(GROUP, "supergroup", "Study group", None)
+    await store.save_poll(PollRecord("poll-0", GROUP, 1, "q0", (0, 1, 2, 3), 2, NOW, "quiz"))
+    await store.record_answer(*answer(1))
+    os.kill(writer_of(store).pid, signal.SIGSTOP)  # hung: it reads nothing and answers nothing
+    waiting = asyncio.ensure_future(store.record_answer(*answer(2)))
+    await asyncio.sleep(0)
+    await asyncio.wait_for(store.close(), 5)
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        await waiting
+    assert is_store_fault(raised.value)

@@ -42,8 +42,8 @@ MAX_BATCH = 512
 CHUNK = 32
 #: Batches sent and not yet answered: the child has the next one waiting in its pipe.
 MAX_IN_FLIGHT = 4
-#: How long close() waits for the child to commit what it has and exit.
-CLOSE_TIMEOUT_S = 10.0
+#: How long close() waits for the child's last commits, then for it to exit (SIGTERM's 10 s hold both).
+CLOSE_TIMEOUT_S = 4.0
 _LENGTH = struct.Struct(">I")
 #: The folder holding the ``bot`` package, for the child's imports wherever the bot was started.
 _ROOT = str(Path(__file__).resolve().parent.parent.parent)
@@ -200,12 +200,11 @@ class AnswerWriter:
                 future.set_exception(_writer_stopped(reason))
 
     async def close(self) -> None:
-        """Wait for the answers queued so far, then let the child finish and exit."""
-        while self._sender is not None and self.stopped is None:
-            await asyncio.shield(self._sender)
-        while self._in_flight and self.stopped is None:
-            self._room.clear()
-            await self._room.wait()
+        """Wait for the answers queued so far (at most CLOSE_TIMEOUT_S), then let the child finish and exit."""
+        try:
+            await asyncio.wait_for(self._drain(), CLOSE_TIMEOUT_S)
+        except TimeoutError:
+            log.error("the answer writer did not commit its last answers within %d s", CLOSE_TIMEOUT_S)
         self.stopped = self.stopped or "closed"
         if self._process.stdin is not None:
             self._process.stdin.close()
@@ -215,6 +214,14 @@ class AnswerWriter:
             self._process.kill()
             await self._process.wait()
         await self._reader
+        self._stop("closed")  # whatever is left waiting hears so (nothing, unless the child hung)
+
+    async def _drain(self) -> None:
+        while self._sender is not None and self.stopped is None:
+            await asyncio.shield(self._sender)
+        while self._in_flight and self.stopped is None:
+            self._room.clear()
+            await self._room.wait()
 
 
 # ----------------------------------------------------------------------------------- the child
