@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.render import locale
 from bot.render.learning import when
 from bot.render.messages import when_next
+from bot.render.operators import _size, _uptime
 
 FRIDAY = dt.date(2026, 12, 4)
 FRIDAY_8AM = dt.datetime(2026, 12, 4, 8, 0)
@@ -56,3 +57,12 @@ def test_the_render_helpers_take_the_language() -> None:
     assert when(moment, kolkata, "hi") == "शुक्रवार, 4 दिसंबर, 08:00 (Asia/Kolkata)"
     assert when_next(None, "hi") == "—"
     assert when_next(FRIDAY_8AM, "hi") == "शुक्रवार, 4 दिसंबर, 08:00"
+
+
+def test_the_operators_uptime_and_store_size_read_in_the_chats_language() -> None:
+    span = dt.timedelta(days=12, hours=3, minutes=7)
+    assert _uptime(span, "en") == "12d 3h 7m"
+    assert _uptime(span, "hi") == "12 दिन 3 घं. 7 मि."
+    assert _uptime(dt.timedelta(minutes=65), "hi") == "1 घं. 5 मि."
+    assert _size(123_456 * 1024, "hi") == "120 MiB"
+    assert _size(1_500 * 1024**3, "en") == "1,500 GiB"

@@ -22,18 +22,21 @@ _LIST_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 400
 
 
 def _size(n: int, lang: str) -> str:
+    # The units are the same in every language: they are what `du -h` and the host's panel show.
     for unit in ("B", "KiB", "MiB"):
         if n < 1024:
-            return f"{n} {unit}"
+            return f"{number(n, lang)} {unit}"
         n //= 1024
-    return f"{n} GiB"
+    return f"{number(n, lang)} GiB"
 
 
 def _uptime(span: dt.timedelta, lang: str) -> str:
     minutes = int(span.total_seconds()) // 60
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{days}d {hours}h {minutes}m" if days else f"{hours}h {minutes}m"
+    if days:
+        return t("admin.uptime_days", lang, days=number(days, lang), hours=hours, minutes=minutes)
+    return t("admin.uptime", lang, hours=hours, minutes=minutes)
 
 
 def overview(view: Overview, version: str, store: str, lang: str) -> str:

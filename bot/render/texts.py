@@ -280,6 +280,8 @@ EN: dict[str, str] = {
         "<b>Store</b> <code>{store}</code>, {size}\n"
         "<b>Content</b> {topics} topics, {facts} facts, {questions} questions, {mains} Mains prompts"
     ),
+    "admin.uptime": "{hours}h {minutes}m",
+    "admin.uptime_days": "{days}d {hours}h {minutes}m",
     "reload.invalid": "⚠️ The bank in <code>{where}</code> has problems; the old one stays.\n\n{problems}",
     "reload.more": "… and {n} more",
     "reload.done": (
