@@ -329,13 +329,12 @@ async def serve(
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def settle_memory(application: object = None) -> None:
+def settle_memory() -> None:
     """Once the bot runs: what start-up built (the bank, the handlers, the Application) lives as long
     as the process, so the cyclic garbage collector stops walking it (``gc.freeze``), and it looks
     at new objects less often. Every update allocates hundreds of short-lived objects, nearly all
     freed at once by reference counting; at the default threshold a collection ran every few
-    updates and took about a sixth of an answer's time (bench/README.md). ``application`` is there
-    so that it can be ``serve``'s ready callback."""
+    updates and took about a sixth of an answer's time (bench/README.md)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
@@ -349,6 +348,6 @@ def run(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await serve(settings, stop, ready=settle_memory)
+        await serve(settings, stop, ready=lambda _application: settle_memory())
 
     asyncio.run(main())

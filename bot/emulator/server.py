@@ -450,7 +450,11 @@ class FakeServer(FakeState):
         """Must hold the lock."""
         update = {"update_id": self._next_update_id, kind: body}
         self._next_update_id += 1
+        self._queue_update(kind, update)
+        return update
+
+    def _queue_update(self, kind: str, update: dict[str, Any]) -> None:
+        """Must hold the lock: ``update`` (of type ``kind``) joins the queue getUpdates serves."""
         self._updates.append((update["update_id"], kind, update))
         self._unfiltered = self._unfiltered or kind not in self._allowed_updates
         self._notify_loop()
-        return update

@@ -483,9 +483,7 @@ class Simulation(FakeServer):
             if "update_id" not in update:
                 update = {"update_id": self._next_update_id, **update}
             self._next_update_id = max(self._next_update_id, update["update_id"]) + 1
-            self._updates.append((update["update_id"], kinds[0], update))
-            self._unfiltered = self._unfiltered or kinds[0] not in self._allowed_updates
-            self._notify_loop()
+            self._queue_update(kinds[0], update)
             return copy.deepcopy(update)
 
     # ------------------------------------------------------------------ fault injection

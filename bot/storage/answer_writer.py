@@ -188,14 +188,14 @@ class AnswerWriter:
             self.stopped = reason
             log.error("the answer writer stopped (%s); answers are recorded in this process from now on", reason)
         while self._in_flight:
-            self._fail([(None, future) for future in self._in_flight.popleft()], reason)
-        self._fail(self._pending, reason)
+            self._fail(self._in_flight.popleft(), reason)
+        self._fail([future for _, future in self._pending], reason)
         self._pending = []
         self._room.set()
 
     @staticmethod
-    def _fail(batch: list[tuple[Any, asyncio.Future[Any]]], reason: str) -> None:
-        for _, future in batch:
+    def _fail(futures: list[asyncio.Future[Any]], reason: str) -> None:
+        for future in futures:
             if not future.done():
                 future.set_exception(_writer_stopped(reason))
 

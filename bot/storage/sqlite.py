@@ -554,11 +554,8 @@ def answer_work(answer: AnswerRecord, reschedule: Reschedule) -> Work:
     None for a repeat or an unknown poll (see ChatQueries.record_answer)."""
 
     def work(conn: sqlite3.Connection) -> int | None:
-        rows = conn.execute(INSERT_ANSWER, answer_params(answer)).fetchall()
-        if not rows:
-            return None
-        _reschedule(conn, answer.user_id, answer.question_id, reschedule, answer.answered_at)
-        return int(rows[0][0])
+        (chat_id,) = _answers_in_one_go(conn, [(answer, reschedule)])
+        return chat_id
 
     return atomic(work)
 
@@ -573,26 +570,25 @@ def record_answers(conn: sqlite3.Connection, items: list[AnswerItem]) -> list[tu
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
-        outcomes = _answers_in_one_go(conn, items)
+        chats = _answers_in_one_go(conn, items)
         conn.execute("COMMIT")
     except Exception:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         return run_batch(conn, [answer_work(answer, reschedule) for answer, reschedule in items])
-    return outcomes
+    return [(True, chat_id) for chat_id in chats]
 
 
-def _answers_in_one_go(
-    conn: sqlite3.Connection, items: list[tuple[AnswerRecord, Reschedule]]
-) -> list[tuple[bool, Any]]:
-    outcomes: list[tuple[bool, Any]] = []
-    #: Each card as this batch left it: a user may answer two polls of one question in a batch.
+def _answers_in_one_go(conn: sqlite3.Connection, items: list[AnswerItem]) -> list[int | None]:
+    """Each answer's insert and its card's step, in the caller's transaction; the chats stored in."""
+    chats: list[int | None] = []
+    #: Each card as these answers left it: a user may answer two polls of one question in a batch.
     cards: dict[tuple[int, str], str] = {}
     saves = []
     for answer, reschedule in items:
         rows = conn.execute(INSERT_ANSWER, answer_params(answer)).fetchall()
         if not rows:
-            outcomes.append((True, None))
+            chats.append(None)
             continue
         key = (answer.user_id, answer.question_id)
         stored = cards.get(key)
@@ -602,9 +598,9 @@ def _answers_in_one_go(
         card = reschedule(stored)
         cards[key] = card.card
         saves.append(card_params(card, answer.answered_at))
-        outcomes.append((True, int(rows[0][0])))
+        chats.append(int(rows[0][0]))
     conn.executemany(SAVE_CARD, saves)
-    return outcomes
+    return chats
 
 
 def _reschedule(
